@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/poller-crm/poller/pkg/crm"
+)
+
+// Config is the YAML configuration file (config.example.yaml documents
+// every key).
+type Config struct {
+	CRM         crmConfig         `yaml:"crm"`
+	Users       []userConfig      `yaml:"users"`
+	TeamInboxes []teamInboxConfig `yaml:"team_inboxes"`
+}
+
+type crmConfig struct {
+	LogAddresses    []string   `yaml:"log_addresses"`
+	InternalDomains []string   `yaml:"internal_domains"`
+	NeverLog        []string   `yaml:"never_log"`
+	MaxMessageSize  byteSize   `yaml:"max_message_size"`
+	Auth            authConfig `yaml:"auth"`
+}
+
+type authConfig struct {
+	RequirePass       bool   `yaml:"require_pass"`
+	TrustedAuthservID string `yaml:"trusted_authserv_id"`
+}
+
+type userConfig struct {
+	Email   string   `yaml:"email"`
+	Name    string   `yaml:"name"`
+	Aliases []string `yaml:"aliases"`
+}
+
+type teamInboxConfig struct {
+	Email       string `yaml:"email"`
+	ConnectedBy string `yaml:"connected_by"`
+}
+
+// loadConfig reads and validates the config file at path.
+func loadConfig(path string) (*Config, *crm.Rules, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	cfg, err := parseConfig(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	rules, err := cfg.rules()
+	if err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, rules, nil
+}
+
+// parseConfig decodes YAML from r, rejecting unknown keys with their name
+// and line.
+func parseConfig(r io.Reader) (*Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the file is empty")
+		}
+		return nil, yamlError(err)
+	}
+	return &cfg, nil
+}
+
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
+
+// yamlError rewrites the YAML decoder's messages for people: "line 4:
+// unknown key "lgo_addresses"" rather than Go type names.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		if sm := unknownField.FindStringSubmatch(m); sm != nil {
+			m = fmt.Sprintf("line %s: unknown key %q", sm[1], sm[2])
+		}
+		msgs[i] = m
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// rules turns the crm, users and team_inboxes sections into crm.Rules.
+func (c *Config) rules() (*crm.Rules, error) {
+	rc := crm.Config{
+		LogAddresses:    c.CRM.LogAddresses,
+		InternalDomains: c.CRM.InternalDomains,
+		NeverLog:        c.CRM.NeverLog,
+		MaxMessageSize:  int64(c.CRM.MaxMessageSize),
+		Auth: crm.AuthCheck{
+			RequirePass:       c.CRM.Auth.RequirePass,
+			TrustedAuthservID: c.CRM.Auth.TrustedAuthservID,
+		},
+	}
+	for _, u := range c.Users {
+		rc.Users = append(rc.Users, crm.User{Email: u.Email, Name: u.Name, Aliases: u.Aliases})
+	}
+	for _, t := range c.TeamInboxes {
+		rc.TeamInboxes = append(rc.TeamInboxes, crm.TeamInbox{Email: t.Email, ConnectedBy: t.ConnectedBy})
+	}
+	if c.CRM.Auth.RequirePass && c.CRM.Auth.TrustedAuthservID == "" {
+		return nil, errors.New("crm.auth.require_pass needs crm.auth.trusted_authserv_id")
+	}
+	return crm.NewRules(rc)
+}
+
+// byteSize is a size in bytes written as 1048576, "512KB", "50MB" or "1GB"
+// (powers of 1024).
+type byteSize int64
+
+func (b *byteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*b = byteSize(v)
+	return nil
+}
+
+func parseByteSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size (examples: 1048576, 512KB, 50MB)", s)
+	}
+	return n * mult, nil
+}

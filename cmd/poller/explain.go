@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/email"
+)
+
+// runExplain implements "poller explain --config FILE [--json] MESSAGE.eml...".
+func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "config file (YAML)")
+	asJSON := fs.Bool("json", false, "print one JSON object per message")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return usagef("explain: %v", err)
+	}
+	if *configPath == "" {
+		return usagef("explain: --config FILE is required")
+	}
+	if len(files) == 0 {
+		return usagef("explain: no message files given")
+	}
+	_, rules, err := loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	failed := 0
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, msg, err := explainFile(rules, path)
+		if err != nil {
+			fmt.Fprintf(stderr, "poller: explain %s: %v\n", path, err)
+			failed++
+			continue
+		}
+		out := newExplanation(path, msg, d)
+		if *asJSON {
+			if err := enc.Encode(out); err != nil {
+				return fmt.Errorf("write: %w", err)
+			}
+		} else {
+			writeSummary(stdout, out, d)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files could not be read: %w", failed, len(files), errReported)
+	}
+	return nil
+}
+
+// parseInterspersed parses flags that may come before, between or after the
+// positional arguments, which it returns.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// explainFile parses and decides one message file. Only a file that cannot
+// be read is an error; a message that cannot be parsed is a decision.
+func explainFile(rules *crm.Rules, path string) (crm.Decision, *email.Message, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return crm.Decision{}, nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return crm.Decision{}, nil, errors.New("is a directory, not a message file")
+	}
+	msg, err := email.Parse(f)
+	if errors.Is(err, email.ErrMalformed) {
+		return crm.Malformed(err), nil, nil
+	}
+	if err != nil {
+		return crm.Decision{}, nil, err
+	}
+	return rules.Decide(msg), msg, nil
+}
+
+// explanation is the JSON contract of "poller explain --json": fields that
+// do not apply are omitted, never null.
+type explanation struct {
+	File           string        `json:"file"`
+	MessageID      string        `json:"message_id,omitempty"`
+	Kind           crm.Kind      `json:"kind"`
+	Reason         crm.Reason    `json:"reason,omitempty"`
+	AttributedUser string        `json:"attributed_user,omitempty"`
+	Original       *originalJSON `json:"original,omitempty"`
+	LogTo          []string      `json:"log_to,omitempty"`
+	CreateContacts []string      `json:"create_contacts,omitempty"`
+	Note           string        `json:"note,omitempty"`
+	Body           string        `json:"body,omitempty"`
+}
+
+type mailboxJSON struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+type originalJSON struct {
+	From    mailboxJSON   `json:"from"`
+	To      []mailboxJSON `json:"to,omitempty"`
+	Cc      []mailboxJSON `json:"cc,omitempty"`
+	Date    string        `json:"date,omitempty"`
+	Subject string        `json:"subject,omitempty"`
+}
+
+func newExplanation(path string, msg *email.Message, d crm.Decision) explanation {
+	out := explanation{File: path, Kind: d.Kind, Reason: d.Reason}
+	if msg != nil {
+		out.MessageID = msg.MessageID
+	}
+	if d.Rejected() {
+		return out
+	}
+	out.AttributedUser = d.User.Email
+	seen := map[string]bool{}
+	for _, dd := range append([]crm.Decision{d}, d.More...) {
+		for _, c := range dd.LogTo {
+			if !seen[c.Address] {
+				seen[c.Address] = true
+				out.LogTo = append(out.LogTo, c.Address)
+			}
+		}
+	}
+	slices.Sort(out.LogTo)
+	out.CreateContacts = d.NewContacts(nil)
+	slices.Sort(out.CreateContacts)
+	if d.Kind == crm.KindForward && d.Original != nil {
+		out.Original = newOriginalJSON(d.Original)
+		out.Note = strings.TrimSpace(d.Note)
+	}
+	out.Body = strings.TrimSpace(d.Body)
+	return out
+}
+
+// rfc3339NumericOffset is RFC 3339 with the offset always written as
+// digits (+00:00, not Z): the offset the message states, as stated.
+const rfc3339NumericOffset = "2006-01-02T15:04:05-07:00"
+
+func newOriginalJSON(o *crm.Original) *originalJSON {
+	j := &originalJSON{
+		From:    mailboxJSON{Name: o.From.Name, Address: strings.ToLower(o.From.Address)},
+		Subject: o.Subject,
+	}
+	for _, a := range o.To {
+		j.To = append(j.To, mailboxJSON{Name: a.Name, Address: strings.ToLower(a.Address)})
+	}
+	for _, a := range o.Cc {
+		j.Cc = append(j.Cc, mailboxJSON{Name: a.Name, Address: strings.ToLower(a.Address)})
+	}
+	if !o.Date.IsZero() {
+		j.Date = o.Date.Format(rfc3339NumericOffset)
+	}
+	return j
+}
+
+// writeSummary prints the short human summary of one decision.
+func writeSummary(w io.Writer, e explanation, d crm.Decision) {
+	if d.Rejected() {
+		fmt.Fprintf(w, "%s: rejected (%s): %s\n", e.File, d.Reason, d.Detail)
+		return
+	}
+	fmt.Fprintf(w, "%s: %s, credited to %s, logged on %s\n", e.File, d.Kind, e.AttributedUser, strings.Join(e.LogTo, ", "))
+	fmt.Fprintf(w, "  %s\n", d.Detail)
+	if len(e.CreateContacts) > 0 {
+		fmt.Fprintf(w, "  new contacts: %s\n", strings.Join(e.CreateContacts, ", "))
+	}
+	if o := e.Original; o != nil {
+		fmt.Fprintf(w, "  original: from %s, subject %q", o.From.Address, o.Subject)
+		if o.Date != "" {
+			fmt.Fprintf(w, ", date %s", o.Date)
+		}
+		fmt.Fprintln(w)
+	}
+	if e.Note != "" {
+		fmt.Fprintf(w, "  note: %q\n", firstLine(e.Note, 70))
+	}
+}
+
+func firstLine(s string, max int) string {
+	line, _, more := strings.Cut(s, "\n")
+	if len([]rune(line)) > max {
+		line = string([]rune(line)[:max])
+		more = true
+	}
+	if more {
+		line += "..."
+	}
+	return line
+}

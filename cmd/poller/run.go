@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// errReported is returned when the problem was already written to stderr.
+var errReported = errors.New("reported")
+
+// usageError is a command line that does not fit a subcommand.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+const usage = `usage: poller <command> [flags]
+
+commands:
+  explain --config FILE [--json] MESSAGE.eml...
+          decide what poller would do with each message, and why
+  help    show this help
+`
+
+// run is the whole program: main only wires the process to it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "explain":
+		return runExplain(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return usagef("unknown command %q", strings.TrimSpace(cmd))
+	}
+}

@@ -1,0 +1,278 @@
+package crm
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+)
+
+// DefaultMaxMessageSize is the size above which a message is too_large.
+const DefaultMaxMessageSize = 50 << 20
+
+// Config is what a team configures; NewRules turns it into Rules.
+type Config struct {
+	LogAddresses    []string
+	InternalDomains []string
+	// NeverLog holds addresses ("x@y") and whole domains ("y" or "@y").
+	NeverLog    []string
+	Users       []User
+	TeamInboxes []TeamInbox
+	// MaxMessageSize in bytes; 0 means DefaultMaxMessageSize.
+	MaxMessageSize int64
+	Auth           AuthCheck
+}
+
+// User is a team member.
+type User struct {
+	Email   string
+	Name    string
+	Aliases []string
+}
+
+// TeamInbox is a shared address connected by one user.
+type TeamInbox struct {
+	Email       string
+	ConnectedBy string
+}
+
+// AuthCheck configures the spoofing check on Authentication-Results (RFC
+// 8601). It is off when TrustedAuthservID is empty.
+type AuthCheck struct {
+	// TrustedAuthservID is the authserv-id your receiving server writes;
+	// headers from any other id are ignored, as anyone can add them.
+	TrustedAuthservID string
+	// RequirePass rejects messages without a trusted header showing DMARC
+	// pass or an aligned SPF or DKIM pass. Without it, only a trusted header
+	// showing failure rejects.
+	RequirePass bool
+}
+
+// Rules are the compiled, validated rules. A Rules value is immutable and
+// safe for concurrent use.
+type Rules struct {
+	logAddresses    map[string]bool // normalised: lower-case, plus-tag removed
+	firstLogAddress string
+	users           map[string]*User // primary address → user
+	senders         map[string]*User // primary, alias or team inbox → credited user
+	internalAddrs   map[string]bool
+	internalDomains map[string]bool
+	neverAddrs      map[string]bool
+	neverDomains    map[string]bool
+	maxSize         int64
+	auth            AuthCheck
+}
+
+// NewRules validates c and compiles it. The error names every problem found.
+func NewRules(c Config) (*Rules, error) {
+	r := &Rules{
+		logAddresses:    map[string]bool{},
+		users:           map[string]*User{},
+		senders:         map[string]*User{},
+		internalAddrs:   map[string]bool{},
+		internalDomains: map[string]bool{},
+		neverAddrs:      map[string]bool{},
+		neverDomains:    map[string]bool{},
+		maxSize:         c.MaxMessageSize,
+		auth:            c.Auth,
+	}
+	if r.maxSize <= 0 {
+		r.maxSize = DefaultMaxMessageSize
+	}
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if len(c.LogAddresses) == 0 {
+		bad("log_addresses: at least one log address is required")
+	}
+	for i, a := range c.LogAddresses {
+		key, err := normaliseAddress(a)
+		if err != nil {
+			bad("log_addresses[%d]: %w", i, err)
+			continue
+		}
+		key = stripPlusTag(key)
+		if r.firstLogAddress == "" {
+			r.firstLogAddress = key
+		}
+		r.logAddresses[key] = true
+		r.internalAddrs[key] = true
+	}
+	for i, d := range c.InternalDomains {
+		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+		if d == "" || strings.ContainsAny(d, "@ ") {
+			bad("internal_domains[%d]: %q is not a domain", i, d)
+			continue
+		}
+		r.internalDomains[d] = true
+	}
+	for i := range c.Users {
+		u := c.Users[i]
+		key, err := normaliseAddress(u.Email)
+		if err != nil {
+			bad("users[%d].email: %w", i, err)
+			continue
+		}
+		if r.users[key] != nil {
+			bad("users[%d].email: %s is listed twice", i, key)
+			continue
+		}
+		u.Email = key
+		r.users[key] = &u
+		r.senders[key] = &u
+		r.internalAddrs[key] = true
+		if d := domainOf(key); !IsFreeMail(d) {
+			r.internalDomains[d] = true
+		}
+	}
+	for i := range c.Users {
+		u := r.users[strings.ToLower(strings.TrimSpace(c.Users[i].Email))]
+		if u == nil {
+			continue
+		}
+		for j, a := range c.Users[i].Aliases {
+			key, err := normaliseAddress(a)
+			if err != nil {
+				bad("users[%d].aliases[%d]: %w", i, j, err)
+				continue
+			}
+			if other := r.senders[key]; other != nil && other != u {
+				bad("users[%d].aliases[%d]: %s already belongs to %s", i, j, key, other.Email)
+				continue
+			}
+			r.senders[key] = u
+			r.internalAddrs[key] = true
+		}
+	}
+	for i, t := range c.TeamInboxes {
+		key, err := normaliseAddress(t.Email)
+		if err != nil {
+			bad("team_inboxes[%d].email: %w", i, err)
+			continue
+		}
+		owner := r.users[strings.ToLower(strings.TrimSpace(t.ConnectedBy))]
+		if owner == nil {
+			bad("team_inboxes[%d].connected_by: %q is not a user's primary address", i, t.ConnectedBy)
+			continue
+		}
+		if other := r.senders[key]; other != nil {
+			bad("team_inboxes[%d].email: %s is already a user's address", i, key)
+			continue
+		}
+		r.senders[key] = owner
+		r.internalAddrs[key] = true
+		if d := domainOf(key); !IsFreeMail(d) {
+			r.internalDomains[d] = true
+		}
+	}
+	for i, n := range c.NeverLog {
+		n = strings.ToLower(strings.TrimSpace(n))
+		switch {
+		case strings.HasPrefix(n, "@"):
+			n = n[1:]
+			fallthrough
+		case !strings.Contains(n, "@"):
+			if n == "" || strings.Contains(n, " ") {
+				bad("never_log[%d]: %q is neither an address nor a domain", i, n)
+				continue
+			}
+			r.neverDomains[n] = true
+		default:
+			key, err := normaliseAddress(n)
+			if err != nil {
+				bad("never_log[%d]: %w", i, err)
+				continue
+			}
+			r.neverAddrs[key] = true
+		}
+	}
+	if len(c.Users) == 0 {
+		bad("users: at least one user is required")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// normaliseAddress checks that a is one bare address and lower-cases it.
+func normaliseAddress(a string) (string, error) {
+	a = strings.TrimSpace(a)
+	if a == "" {
+		return "", errors.New("empty address")
+	}
+	parsed, err := mail.ParseAddress(a)
+	if err != nil || parsed.Name != "" || parsed.Address != a {
+		return "", fmt.Errorf("%q is not a plain email address", a)
+	}
+	return strings.ToLower(a), nil
+}
+
+func domainOf(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(addr[at+1:])
+}
+
+// stripPlusTag removes a "+tag" from the local part: log+acme@x is log@x.
+func stripPlusTag(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return addr
+	}
+	if plus := strings.IndexByte(addr[:at], '+'); plus > 0 {
+		return addr[:plus] + addr[at:]
+	}
+	return addr
+}
+
+// IsLogAddress reports whether addr is one of the log addresses, plus-tags
+// ignored.
+func (r *Rules) IsLogAddress(addr string) bool {
+	return r.logAddresses[stripPlusTag(strings.ToLower(strings.TrimSpace(addr)))]
+}
+
+// IsInternal reports whether addr belongs to the team: a user's address or
+// alias, a team inbox, a log address, or an address in an internal domain
+// (subdomains included).
+func (r *Rules) IsInternal(addr string) bool {
+	key := strings.ToLower(addr)
+	if r.internalAddrs[key] || r.IsLogAddress(key) {
+		return true
+	}
+	return matchDomain(r.internalDomains, domainOf(key))
+}
+
+// IsNeverLog reports whether addr is on the never-log list, by address or by
+// domain (subdomains included).
+func (r *Rules) IsNeverLog(addr string) bool {
+	key := strings.ToLower(addr)
+	return r.neverAddrs[key] || matchDomain(r.neverDomains, domainOf(key))
+}
+
+// UserFor returns the user credited for mail sent from addr (SPEC
+// "Attribution"): the connecting user of a team inbox, or the user whose
+// primary address or alias addr is; nil when addr is none of those.
+func (r *Rules) UserFor(addr string) *User {
+	return r.senders[strings.ToLower(addr)]
+}
+
+// MaxMessageSize is the size above which a message is rejected too_large.
+func (r *Rules) MaxMessageSize() int64 { return r.maxSize }
+
+// matchDomain reports whether d or one of its parent domains is in set.
+func matchDomain(set map[string]bool, d string) bool {
+	for d != "" {
+		if set[d] {
+			return true
+		}
+		dot := strings.IndexByte(d, '.')
+		if dot < 0 {
+			return false
+		}
+		d = d[dot+1:]
+	}
+	return false
+}

@@ -1,0 +1,87 @@
+package email
+
+import (
+	"strings"
+	"time"
+)
+
+// Address is one mailbox: a display name (decoded, may be empty) and an
+// address as written. Use Key to compare addresses.
+type Address struct {
+	Name    string
+	Address string
+}
+
+// Key is the address lower-cased, the form addresses are compared in.
+func (a Address) Key() string { return strings.ToLower(a.Address) }
+
+// Domain is the lower-cased part of the address after its last "@", or ""
+// when there is none.
+func (a Address) Domain() string {
+	at := strings.LastIndexByte(a.Address, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(a.Address[at+1:])
+}
+
+// Attachment describes one attached file. Its content is not kept: Size and
+// SHA256 are computed while the part streams by.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Size        int64
+	SHA256      string
+	Inline      bool
+}
+
+// Message is a parsed email.
+type Message struct {
+	Header Header
+
+	MessageID  string // without angle brackets
+	Subject    string
+	Date       time.Time // zero when absent or unparseable
+	From       []Address
+	Sender     []Address
+	ReplyTo    []Address
+	To         []Address
+	Cc         []Address
+	Bcc        []Address
+	InReplyTo  []string
+	References []string
+
+	// ContentType is the media type of the top-level entity, lower-case.
+	ContentType string
+	// Text is the first text/plain body, decoded to UTF-8.
+	Text string
+	// HTML is the first text/html body, decoded to UTF-8.
+	HTML string
+	// Attachments lists attached files, message/rfc822 parts excluded.
+	Attachments []Attachment
+	// Attached holds message/rfc822 parts, each parsed in turn.
+	Attached []*Message
+
+	// Size is the number of bytes the message occupies.
+	Size int64
+	// Problems lists soft problems met while decoding (unknown charset,
+	// bad encoding, truncated parts, limits reached).
+	Problems []string
+}
+
+// TextBody returns the text body, or the HTML body turned into text when the
+// message has no text/plain part.
+func (m *Message) TextBody() string {
+	if strings.TrimSpace(m.Text) != "" || m.HTML == "" {
+		return m.Text
+	}
+	return HTMLToText(m.HTML)
+}
+
+// FirstFrom returns the first From address, and false when there is none.
+func (m *Message) FirstFrom() (Address, bool) {
+	if len(m.From) == 0 {
+		return Address{}, false
+	}
+	return m.From[0], true
+}

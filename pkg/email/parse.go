@@ -1,0 +1,396 @@
+package email
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // decode bodies in every common charset
+	"github.com/emersion/go-message/textproto"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// ErrMalformed reports a message whose header section cannot be read at all.
+var ErrMalformed = errors.New("malformed message")
+
+// Limits bound the work Parse does on one message. Zero fields take the
+// defaults of DefaultLimits.
+type Limits struct {
+	// MaxHeaderBytes bounds a header section (the message's or a part's).
+	MaxHeaderBytes int
+	// MaxDepth bounds multipart and message/rfc822 nesting; deeper parts
+	// are skipped and noted in Problems.
+	MaxDepth int
+	// MaxParts bounds the number of MIME parts read.
+	MaxParts int
+	// MaxBodyBytes bounds each kept text or HTML body; the rest is dropped
+	// and noted in Problems.
+	MaxBodyBytes int
+}
+
+// DefaultLimits are the limits Parse uses for zero fields.
+var DefaultLimits = Limits{
+	MaxHeaderBytes: 1 << 20,
+	MaxDepth:       32,
+	MaxParts:       2000,
+	MaxBodyBytes:   16 << 20,
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultLimits.MaxHeaderBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultLimits.MaxDepth
+	}
+	if l.MaxParts <= 0 {
+		l.MaxParts = DefaultLimits.MaxParts
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	}
+	return l
+}
+
+// Parse reads one message from r with the default limits.
+func Parse(r io.Reader) (*Message, error) {
+	return ParseWithLimits(r, Limits{})
+}
+
+// ParseWithLimits reads one message from r. It returns an error wrapping
+// ErrMalformed when the header section cannot be read, and a read error from
+// r as is; every other problem is soft and listed in Message.Problems.
+func ParseWithLimits(r io.Reader, limits Limits) (*Message, error) {
+	p := &parser{limits: limits.withDefaults(), dec: newWordDecoder()}
+	cr := &countingReader{r: r}
+	m, err := p.parseMessage(cr, 0)
+	if err != nil {
+		return nil, err
+	}
+	// Drain what the MIME walk did not need (epilogues, skipped parts) so
+	// Size is the whole message.
+	if _, err := io.Copy(io.Discard, cr); err != nil {
+		return nil, fmt.Errorf("read message: %w", err)
+	}
+	m.Size = cr.n
+	return m, nil
+}
+
+type parser struct {
+	limits Limits
+	dec    *mime.WordDecoder
+	parts  int
+}
+
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
+func (p *parser) parseMessage(r io.Reader, depth int) (*Message, error) {
+	br := bufio.NewReaderSize(r, 32<<10)
+	hdr, problems, err := readHeader(br, p.limits.MaxHeaderBytes)
+	if err != nil {
+		return nil, err
+	}
+	m := &Message{Header: Header{hdr}, Problems: problems}
+	p.fillHeaders(m)
+	e, err := message.New(message.Header{Header: hdr}, br)
+	if err != nil {
+		m.Problems = append(m.Problems, err.Error())
+	}
+	m.ContentType = mediaType(e)
+	p.walk(m, e, depth)
+	return m, nil
+}
+
+// readHeader reads a header section, dropping (and noting) lines that are not
+// fields, such as an mbox "From " line. A section without a single field is
+// malformed.
+func readHeader(br *bufio.Reader, maxBytes int) (textproto.Header, []string, error) {
+	var clean bytes.Buffer
+	var problems []string
+	fields, total := 0, 0
+	var cur []byte // the field being assembled, with its continuation lines
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		if validFieldStart(cur) {
+			clean.Write(cur)
+			fields++
+		} else if len(problems) < 10 {
+			problems = append(problems, fmt.Sprintf("dropped header line %q", truncate(string(bytes.TrimRight(cur, "\r\n")), 60)))
+		}
+		cur = cur[:0]
+	}
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A very long line: keep reading it in pieces.
+			buf := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				buf = append(buf, line...)
+				if len(buf) > maxBytes {
+					break
+				}
+			}
+			line = buf
+		}
+		total += len(line)
+		if total > maxBytes {
+			return textproto.Header{}, nil, fmt.Errorf("%w: header section exceeds %d bytes", ErrMalformed, maxBytes)
+		}
+		if err != nil && err != io.EOF {
+			return textproto.Header{}, nil, fmt.Errorf("read header: %w", err)
+		}
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			flush()
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(cur) > 0 {
+				cur = append(cur, line...)
+			}
+		} else {
+			flush()
+			cur = append(cur, line...)
+		}
+		if err == io.EOF {
+			if len(cur) > 0 && cur[len(cur)-1] != '\n' {
+				cur = append(cur, '\r', '\n')
+			}
+			flush()
+			break
+		}
+	}
+	if fields == 0 {
+		return textproto.Header{}, nil, fmt.Errorf("%w: no header fields", ErrMalformed)
+	}
+	clean.WriteString("\r\n")
+	h, err := textproto.ReadHeader(bufio.NewReader(&clean))
+	if err != nil {
+		return textproto.Header{}, nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return h, problems, nil
+}
+
+// validFieldStart reports whether line starts with "name:" where name is a
+// run of printable ASCII other than ":" (RFC 5322 section 2.2).
+func validFieldStart(line []byte) bool {
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return false
+	}
+	for _, c := range bytes.TrimRight(line[:colon], " \t") {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) fillHeaders(m *Message) {
+	h := m.Header
+	m.Subject = decodeText(p.dec, h.Get("Subject"))
+	m.MessageID = parseMsgID(h.Get("Message-Id"))
+	m.InReplyTo = parseMsgIDs(h.Get("In-Reply-To"))
+	m.References = parseMsgIDs(h.Get("References"))
+	if d := h.Get("Date"); d != "" {
+		if t, err := mail.ParseDate(d); err == nil {
+			m.Date = t
+		} else {
+			m.Problems = append(m.Problems, fmt.Sprintf("unparseable Date %q", truncate(d, 60)))
+		}
+	}
+	m.From = ParseAddressList(p.dec, h.Get("From"))
+	m.Sender = ParseAddressList(p.dec, h.Get("Sender"))
+	m.ReplyTo = ParseAddressList(p.dec, h.Get("Reply-To"))
+	m.To = p.addresses(h, "To")
+	m.Cc = p.addresses(h, "Cc")
+	m.Bcc = p.addresses(h, "Bcc")
+}
+
+// addresses reads every field named key (some clients repeat To or Cc).
+func (p *parser) addresses(h Header, key string) []Address {
+	var out []Address
+	for _, v := range h.Values(key) {
+		out = append(out, ParseAddressList(p.dec, v)...)
+	}
+	return out
+}
+
+func mediaType(e *message.Entity) string {
+	t, _, err := e.Header.ContentType()
+	if err != nil || t == "" {
+		return "text/plain"
+	}
+	return strings.ToLower(t)
+}
+
+// walk visits e and its descendants, filling m's bodies and attachments.
+func (p *parser) walk(m *Message, e *message.Entity, depth int) {
+	p.parts++
+	if p.parts > p.limits.MaxParts {
+		if p.parts == p.limits.MaxParts+1 {
+			m.Problems = append(m.Problems, fmt.Sprintf("more than %d MIME parts: the rest is skipped", p.limits.MaxParts))
+		}
+		return
+	}
+	t := mediaType(e)
+	if mr := e.MultipartReader(); mr != nil {
+		if depth >= p.limits.MaxDepth {
+			m.Problems = append(m.Problems, fmt.Sprintf("MIME nesting deeper than %d: inner parts skipped", p.limits.MaxDepth))
+			return
+		}
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return
+			}
+			if err != nil && part == nil {
+				m.Problems = append(m.Problems, "multipart: "+err.Error())
+				return
+			}
+			if err != nil {
+				m.Problems = append(m.Problems, err.Error())
+			}
+			p.walk(m, part, depth+1)
+		}
+	}
+	disp, dparams, _ := e.Header.ContentDisposition()
+	_, tparams, _ := e.Header.ContentType()
+	filename := p.filename(dparams, tparams)
+	attached := strings.EqualFold(disp, "attachment")
+
+	switch {
+	case t == "message/rfc822" || t == "message/global":
+		if depth >= p.limits.MaxDepth {
+			m.Problems = append(m.Problems, "attached message nested too deep: skipped")
+			return
+		}
+		inner, err := p.parseMessage(e.Body, depth+1)
+		if err != nil {
+			m.Problems = append(m.Problems, "attached message: "+err.Error())
+			return
+		}
+		m.Attached = append(m.Attached, inner)
+		return
+	case (t == "text/plain" || t == "text/html") && !attached && filename == "":
+		body := p.readBody(m, e)
+		if t == "text/plain" && m.Text == "" {
+			m.Text = body
+		} else if t == "text/html" && m.HTML == "" {
+			m.HTML = body
+		}
+		return
+	}
+	m.Attachments = append(m.Attachments, p.attachment(m, e, t, filename, !attached))
+}
+
+func (p *parser) filename(dparams, tparams map[string]string) string {
+	name := dparams["filename"]
+	if name == "" {
+		name = tparams["name"]
+	}
+	return decodeText(p.dec, name)
+}
+
+// readBody reads a text part, bounded by MaxBodyBytes, with LF line ends.
+// Undeclared 8-bit text that is not UTF-8 is read as windows-1252.
+func (p *parser) readBody(m *Message, e *message.Entity) string {
+	limit := int64(p.limits.MaxBodyBytes)
+	b, err := io.ReadAll(io.LimitReader(e.Body, limit+1))
+	if err != nil {
+		m.Problems = append(m.Problems, "body: "+err.Error())
+	}
+	if int64(len(b)) > limit {
+		b = b[:limit]
+		m.Problems = append(m.Problems, fmt.Sprintf("body longer than %d bytes: truncated", limit))
+		if _, err := io.Copy(io.Discard, e.Body); err != nil {
+			m.Problems = append(m.Problems, "body: "+err.Error())
+		}
+	}
+	if !utf8.Valid(b) {
+		if _, params, _ := e.Header.ContentType(); params["charset"] == "" {
+			if out, err := charmap.Windows1252.NewDecoder().Bytes(b); err == nil {
+				b = out
+			}
+		}
+	}
+	text := strings.ToValidUTF8(string(b), "\uFFFD")
+	return strings.ReplaceAll(text, "\r\n", "\n")
+}
+
+func (p *parser) attachment(m *Message, e *message.Entity, t, filename string, inline bool) Attachment {
+	h := sha256.New()
+	n, err := io.Copy(h, e.Body)
+	if err != nil {
+		m.Problems = append(m.Problems, fmt.Sprintf("attachment %q: %v", filename, err))
+	}
+	return Attachment{
+		Filename:    filename,
+		ContentType: t,
+		Size:        n,
+		SHA256:      hex.EncodeToString(h.Sum(nil)),
+		Inline:      inline,
+	}
+}
+
+// parseMsgID returns the first message id in v without its angle brackets.
+func parseMsgID(v string) string {
+	ids := parseMsgIDs(v)
+	if len(ids) == 0 {
+		return strings.Trim(strings.TrimSpace(v), "<>")
+	}
+	return ids[0]
+}
+
+// parseMsgIDs returns every "<id>" in v, brackets removed.
+func parseMsgIDs(v string) []string {
+	var ids []string
+	for {
+		lt := strings.IndexByte(v, '<')
+		if lt < 0 {
+			return ids
+		}
+		gt := strings.IndexByte(v[lt:], '>')
+		if gt < 0 {
+			return ids
+		}
+		if id := strings.TrimSpace(v[lt+1 : lt+gt]); id != "" {
+			ids = append(ids, id)
+		}
+		v = v[lt+gt+1:]
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
