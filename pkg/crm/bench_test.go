@@ -30,18 +30,15 @@ func BenchmarkExplainFixtures(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// One op is one message, so B/op and allocs/op are per message.
 	b.ReportAllocs()
-	b.ResetTimer()
-	n := 0
+	i := 0
 	for b.Loop() {
-		for _, data := range msgs {
-			m, err := email.Parse(bytes.NewReader(data))
-			if err == nil {
-				r.Decide(m)
-			}
-			n++
+		m, err := email.Parse(bytes.NewReader(msgs[i%len(msgs)]))
+		if err == nil {
+			r.Decide(m)
 		}
+		i++
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
-	b.ReportMetric(float64(b.N*len(msgs)), "msgs")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }

@@ -107,7 +107,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 func (p *parser) parseMessage(r io.Reader, depth int) (*Message, error) {
-	br := bufio.NewReaderSize(r, 32<<10)
+	br := bufio.NewReaderSize(r, 8<<10)
 	hdr, problems, err := readHeader(br, p.limits.MaxHeaderBytes)
 	if err != nil {
 		return nil, err
