@@ -89,6 +89,11 @@ type parser struct {
 	limits Limits
 	dec    *mime.WordDecoder
 	parts  int
+	// root is the top-level message; onAttachment, when set, is given the
+	// content of each of root's attachments as it streams by.
+	root         *Message
+	onAttachment func(index int, a Attachment, content io.Reader) error
+	attachErr    error
 }
 
 type countingReader struct {
@@ -113,6 +118,9 @@ func (p *parser) parseMessage(r io.Reader, depth int) (*Message, error) {
 		return nil, err
 	}
 	m := &Message{Header: Header{hdr}, Problems: problems}
+	if p.root == nil {
+		p.root = m
+	}
 	p.fillHeaders(m)
 	e, err := message.New(message.Header{Header: hdr}, br)
 	if err != nil {
@@ -343,18 +351,41 @@ func (p *parser) readBody(m *Message, e *message.Entity) string {
 }
 
 func (p *parser) attachment(m *Message, e *message.Entity, t, filename string, inline bool) Attachment {
+	a := Attachment{Filename: filename, ContentType: t, Inline: inline}
 	h := sha256.New()
-	n, err := io.Copy(h, e.Body)
+	body := io.TeeReader(e.Body, h)
+	var n int64
+	var err error
+	if m == p.root && p.onAttachment != nil && p.attachErr == nil {
+		cr := &countingReader{r: body}
+		if herr := p.onAttachment(len(m.Attachments), a, cr); herr != nil {
+			p.attachErr = herr
+		}
+		// Whatever fn left unread still counts and is hashed.
+		_, err = io.Copy(io.Discard, cr)
+		n = cr.n
+	} else {
+		n, err = io.Copy(io.Discard, body)
+	}
 	if err != nil {
 		m.Problems = append(m.Problems, fmt.Sprintf("attachment %q: %v", filename, err))
 	}
-	return Attachment{
-		Filename:    filename,
-		ContentType: t,
-		Size:        n,
-		SHA256:      hex.EncodeToString(h.Sum(nil)),
-		Inline:      inline,
+	a.Size = n
+	a.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return a
+}
+
+// WalkAttachments parses the message in r again and calls fn with the
+// content of each of its own attachments (not those of attached messages),
+// in the order Message.Attachments lists them. The Attachment given to fn
+// has its name and type; Size and SHA256 are those Parse reports. An error
+// from fn stops the calls and is returned.
+func WalkAttachments(r io.Reader, limits Limits, fn func(index int, a Attachment, content io.Reader) error) error {
+	p := &parser{limits: limits.withDefaults(), dec: newWordDecoder(), onAttachment: fn}
+	if _, err := p.parseMessage(r, 0); err != nil {
+		return err
 	}
+	return p.attachErr
 }
 
 // parseMsgID returns the first message id in v without its angle brackets.

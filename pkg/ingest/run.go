@@ -1,0 +1,216 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/poller-crm/poller/pkg/crm"
+)
+
+// Source yields raw messages, then io.EOF.
+type Source interface {
+	Next(ctx context.Context) (Origin, []byte, error)
+}
+
+// Options tune Run. Zero values take the defaults.
+type Options struct {
+	// BatchSize is the most messages committed in one transaction (64).
+	BatchSize int
+	// BatchBytes bounds the raw bytes held in one batch (32 MB).
+	BatchBytes int
+	// Workers parse and decide in parallel (GOMAXPROCS).
+	Workers int
+	// Progress, when set, is called after each committed batch.
+	Progress func(Summary)
+	// Logger receives one line per decision (debug) and failure (warn).
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 64
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 32 << 20
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Summary counts what a run did.
+type Summary struct {
+	Logged, Rejected, Duplicate, Failed int
+	// Seen counts messages recorded before from the same origin; they are
+	// included in Duplicate.
+	Seen     int
+	ByReason map[crm.Reason]int
+}
+
+// Total is the number of messages counted.
+func (s Summary) Total() int { return s.Logged + s.Rejected + s.Duplicate + s.Failed }
+
+// Add counts one result.
+func (s *Summary) Add(r Result) {
+	if s.ByReason == nil {
+		s.ByReason = map[crm.Reason]int{}
+	}
+	switch {
+	case r.Seen:
+		s.Seen++
+		s.Duplicate++
+	case r.Outcome == OutcomeLogged:
+		s.Logged++
+	case r.Outcome == OutcomeRejected:
+		s.Rejected++
+		s.ByReason[r.Reason]++
+	case r.Outcome == OutcomeDuplicate:
+		s.Duplicate++
+	default:
+		s.Failed++
+	}
+}
+
+// String is the one-line summary: "logged N, rejected M (reason n, ...),
+// duplicate D, failed F".
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "logged %d, rejected %d", s.Logged, s.Rejected)
+	if len(s.ByReason) > 0 {
+		reasons := make([]string, 0, len(s.ByReason))
+		for r, n := range s.ByReason {
+			reasons = append(reasons, fmt.Sprintf("%s %d", r, n))
+		}
+		sort.Strings(reasons)
+		fmt.Fprintf(&b, " (%s)", strings.Join(reasons, ", "))
+	}
+	fmt.Fprintf(&b, ", duplicate %d, failed %d", s.Duplicate, s.Failed)
+	if s.Seen > 0 {
+		fmt.Fprintf(&b, " (%d recorded before, unchanged)", s.Seen)
+	}
+	return b.String()
+}
+
+type rawMessage struct {
+	origin Origin
+	raw    []byte
+}
+
+// Run reads every message of src, decides on each with rules and records
+// the outcomes in store, in batches. Parsing runs on Workers goroutines
+// while the previous batch commits. It returns what was committed so far
+// and the first error that stopped it.
+func Run(ctx context.Context, src Source, rules *crm.Rules, store Store, opts Options) (Summary, error) {
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	batches := make(chan []Item, 1)
+	var readErr error
+	go func() {
+		defer close(batches)
+		for {
+			raws, err := readBatch(ctx, src, opts)
+			if len(raws) > 0 {
+				select {
+				case batches <- processBatch(rules, raws, opts.Workers):
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					readErr = err
+				}
+				return
+			}
+		}
+	}()
+
+	var sum Summary
+	for items := range batches {
+		results, err := store.Record(ctx, items)
+		if err != nil {
+			cancel()
+			for range batches { // let the reader finish
+			}
+			return sum, err
+		}
+		for i, r := range results {
+			sum.Add(r)
+			logResult(opts.Logger, items[i], r)
+		}
+		if opts.Progress != nil {
+			opts.Progress(sum)
+		}
+	}
+	if readErr != nil {
+		return sum, readErr
+	}
+	return sum, ctx.Err()
+}
+
+// readBatch reads up to BatchSize messages or BatchBytes bytes.
+func readBatch(ctx context.Context, src Source, opts Options) ([]rawMessage, error) {
+	var raws []rawMessage
+	size := 0
+	for len(raws) < opts.BatchSize && size < opts.BatchBytes {
+		if err := ctx.Err(); err != nil {
+			return raws, err
+		}
+		origin, raw, err := src.Next(ctx)
+		if err != nil {
+			return raws, err
+		}
+		raws = append(raws, rawMessage{origin, raw})
+		size += len(raw)
+	}
+	return raws, nil
+}
+
+// processBatch parses and decides raws on up to workers goroutines,
+// keeping their order.
+func processBatch(rules *crm.Rules, raws []rawMessage, workers int) []Item {
+	items := make([]Item, len(raws))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(workers, len(raws)) {
+		wg.Go(func() {
+			for i := range next {
+				items[i] = Process(rules, raws[i].origin, raws[i].raw)
+			}
+		})
+	}
+	for i := range raws {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return items
+}
+
+func logResult(log *slog.Logger, it Item, r Result) {
+	attrs := []any{"origin", it.Origin.String(), "outcome", string(r.Outcome)}
+	if it.Message != nil && it.Message.MessageID != "" {
+		attrs = append(attrs, "message_id", it.Message.MessageID)
+	}
+	switch r.Outcome {
+	case OutcomeFailed:
+		log.Warn("message failed", append(attrs, "error", r.Err)...)
+	case OutcomeRejected:
+		log.Debug("message rejected", append(attrs, "reason", string(r.Reason), "detail", it.Decision.Detail)...)
+	default:
+		log.Debug("message recorded", append(attrs, "kind", string(it.Decision.Kind))...)
+	}
+}

@@ -1,0 +1,172 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/poller-crm/poller/pkg/crm"
+)
+
+// ImportCompanies adds or updates companies by domain, all or nothing.
+func (s *Store) ImportCompanies(ctx context.Context, companies []crm.Company) error {
+	return s.inTx(ctx, "import companies", func(tx *sql.Tx, now string) error {
+		for _, c := range companies {
+			if _, err := s.upsertCompany(ctx, tx, c, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ImportContacts adds or updates contacts by address, all or nothing. A
+// contact's company is found or created by domain; its owner must be a user.
+func (s *Store) ImportContacts(ctx context.Context, people []crm.Person) error {
+	return s.inTx(ctx, "import contacts", func(tx *sql.Tx, now string) error {
+		for _, p := range people {
+			if err := s.upsertPerson(ctx, tx, p, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ImportDeals adds deals, or updates those with a known ExternalID, all or
+// nothing. A deal's contacts must exist (import them first).
+func (s *Store) ImportDeals(ctx context.Context, deals []crm.Deal) error {
+	return s.inTx(ctx, "import deals", func(tx *sql.Tx, now string) error {
+		for _, d := range deals {
+			if _, err := s.upsertDeal(ctx, tx, d, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) inTx(ctx context.Context, what string, fn func(tx *sql.Tx, now string) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, describe(err))
+	}
+	defer tx.Rollback()
+	if err := fn(tx, s.now()); err != nil {
+		return fmt.Errorf("%s: %w", what, describe(err))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", what, describe(err))
+	}
+	return nil
+}
+
+func (s *Store) upsertCompany(ctx context.Context, tx *sql.Tx, c crm.Company, now string) (int64, error) {
+	domain := strings.ToLower(strings.TrimSpace(c.Domain))
+	if domain == "" {
+		return 0, fmt.Errorf("company without a domain")
+	}
+	name := c.Name
+	if name == "" {
+		name = companyName(domain)
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO companies (domain, name, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (domain) DO UPDATE SET name = CASE WHEN ? != '' THEN excluded.name ELSE companies.name END
+		RETURNING id`, domain, name, now, c.Name).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("company %s: %w", domain, err)
+	}
+	return id, nil
+}
+
+func (s *Store) upsertPerson(ctx context.Context, tx *sql.Tx, p crm.Person, now string) error {
+	addr := strings.ToLower(strings.TrimSpace(p.Address))
+	var companyID sql.NullInt64
+	if p.Company != "" {
+		id, err := s.upsertCompany(ctx, tx, crm.Company{Domain: p.Company}, now)
+		if err != nil {
+			return err
+		}
+		companyID = sql.NullInt64{Int64: id, Valid: true}
+	} else {
+		var err error
+		if companyID, err = s.companyFor(ctx, tx, addr, now); err != nil {
+			return err
+		}
+	}
+	var ownerID sql.NullInt64
+	if p.Owner != "" {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, strings.ToLower(p.Owner)).Scan(&ownerID)
+		if err == sql.ErrNoRows {
+			return fmt.Errorf("contact %s: owner %s is not a user in the config", addr, p.Owner)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO contacts (address, name, company_id, owner_user_id, source, created_at)
+		VALUES (?, ?, ?, ?, 'import', ?)
+		ON CONFLICT (address) DO UPDATE SET
+			name = CASE WHEN excluded.name != '' THEN excluded.name ELSE contacts.name END,
+			company_id = COALESCE(excluded.company_id, contacts.company_id),
+			owner_user_id = COALESCE(excluded.owner_user_id, contacts.owner_user_id)`,
+		addr, p.Name, companyID, ownerID, now)
+	if err != nil {
+		return fmt.Errorf("contact %s: %w", addr, err)
+	}
+	return nil
+}
+
+func (s *Store) upsertDeal(ctx context.Context, tx *sql.Tx, d crm.Deal, now string) (int64, error) {
+	status := d.Status
+	if status == "" {
+		status = crm.DealOpen
+	}
+	var companyID sql.NullInt64
+	if d.Company != "" {
+		id, err := s.upsertCompany(ctx, tx, crm.Company{Domain: d.Company}, now)
+		if err != nil {
+			return 0, err
+		}
+		companyID = sql.NullInt64{Int64: id, Valid: true}
+	}
+	created, updated := now, now
+	if !d.CreatedAt.IsZero() {
+		created = formatTime(d.CreatedAt)
+	}
+	if !d.UpdatedAt.IsZero() {
+		updated = formatTime(d.UpdatedAt)
+	} else if !d.CreatedAt.IsZero() {
+		updated = created
+	}
+	var external any
+	if d.ExternalID != "" {
+		external = d.ExternalID
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO deals (external_id, name, stage, status, amount, company_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, stage = excluded.stage, status = excluded.status,
+			amount = excluded.amount, company_id = excluded.company_id, updated_at = excluded.updated_at
+		RETURNING id`, external, d.Name, d.Stage, status, d.Amount, companyID, created, updated).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("deal %q: %w", d.Name, err)
+	}
+	for _, addr := range d.Contacts {
+		addr = strings.ToLower(strings.TrimSpace(addr))
+		var contactID int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE address = ?`, addr).Scan(&contactID)
+		if err == sql.ErrNoRows {
+			return 0, fmt.Errorf("deal %q: contact %s does not exist (import contacts first)", d.Name, addr)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deal_contacts (deal_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, contactID); err != nil {
+			return 0, fmt.Errorf("deal %q: %w", d.Name, err)
+		}
+	}
+	return id, nil
+}

@@ -1,0 +1,407 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/email"
+	"github.com/poller-crm/poller/pkg/ingest"
+)
+
+// maxOpenDeals is how many of a contact's open deals an email is associated
+// with: the most recently updated ones.
+const maxOpenDeals = 5
+
+// Record commits a batch of processed messages in one transaction, with a
+// savepoint per message: a message whose data the store refuses is rolled
+// back alone and recorded as failed. A fault of the database itself (disk
+// full, locked, corrupt) aborts the batch and returns the error: nothing of
+// it is committed, so nothing may be acknowledged.
+func (s *Store) Record(ctx context.Context, items []ingest.Item) ([]ingest.Result, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("record: begin: %w", describe(err))
+	}
+	defer tx.Rollback()
+	now := s.now()
+	results := make([]ingest.Result, len(items))
+	for i := range items {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT message`); err != nil {
+			return nil, fmt.Errorf("record: %w", describe(err))
+		}
+		res, err := s.recordOne(ctx, tx, &items[i], now)
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO message`); rerr != nil || isStoreFault(err) {
+				return nil, fmt.Errorf("record %s: %w", items[i].Origin, describe(err))
+			}
+			res = ingest.Result{Outcome: ingest.OutcomeFailed, Err: err}
+			failed := items[i]
+			failed.Failure = err
+			if err := s.insertIntake(ctx, tx, &failed, intakeRow{outcome: ingest.OutcomeFailed, detail: err.Error()}, now); err != nil {
+				return nil, fmt.Errorf("record %s: %w", items[i].Origin, describe(err))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE message`); err != nil {
+			return nil, fmt.Errorf("record: %w", describe(err))
+		}
+		results[i] = res
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("record: commit: %w", describe(err))
+	}
+	return results, nil
+}
+
+type intakeRow struct {
+	outcome ingest.Outcome
+	reason  crm.Reason
+	detail  string
+	emailID int64
+	rawSum  string
+}
+
+// recordOne records one message inside the batch's transaction.
+func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, it *ingest.Item, now string) (ingest.Result, error) {
+	sum := sha256.Sum256(it.Raw)
+	rawSum := hex.EncodeToString(sum[:])
+
+	// The very same message from the very same place: recorded already.
+	if prev, ok, err := s.previousIntake(ctx, tx, it.Origin, rawSum); err != nil {
+		return ingest.Result{}, err
+	} else if ok {
+		prev.Seen = true
+		return prev, nil
+	}
+	if err := putBlob(ctx, tx, rawSum, it.Raw, now); err != nil {
+		return ingest.Result{}, err
+	}
+	row := intakeRow{rawSum: rawSum}
+	var res ingest.Result
+	switch d := it.Decision; {
+	case it.Failure != nil:
+		row.outcome, row.detail = ingest.OutcomeFailed, it.Failure.Error()
+		res = ingest.Result{Outcome: ingest.OutcomeFailed, Err: it.Failure}
+	case d.Rejected():
+		row.outcome, row.reason, row.detail = ingest.OutcomeRejected, d.Reason, d.Detail
+		res = ingest.Result{Outcome: ingest.OutcomeRejected, Reason: d.Reason}
+	default:
+		res.Outcome = ingest.OutcomeDuplicate
+		for _, one := range append([]crm.Decision{d}, d.More...) {
+			id, isNew, err := s.logEmail(ctx, tx, it, one, rawSum, now)
+			if err != nil {
+				return ingest.Result{}, err
+			}
+			res.EmailIDs = append(res.EmailIDs, id)
+			if isNew {
+				res.Outcome = ingest.OutcomeLogged
+			}
+		}
+		row.outcome, row.emailID, row.detail = res.Outcome, res.EmailIDs[0], d.Detail
+	}
+	if err := s.insertIntake(ctx, tx, it, row, now); err != nil {
+		return ingest.Result{}, err
+	}
+	return res, nil
+}
+
+// previousIntake finds an earlier, final record of the same bytes from the
+// same origin.
+func (s *Store) previousIntake(ctx context.Context, tx *sql.Tx, o ingest.Origin, rawSum string) (ingest.Result, bool, error) {
+	var outcome, reason string
+	var emailID sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT outcome, reason, email_id FROM intake
+		WHERE raw_sha256 = ? AND origin_path = ? AND mailbox = ? AND uidvalidity = ? AND uid = ? AND outcome != 'failed'
+		ORDER BY id LIMIT 1`, rawSum, o.Path, o.Mailbox, o.UIDValidity, o.UID).Scan(&outcome, &reason, &emailID)
+	if err == sql.ErrNoRows {
+		return ingest.Result{}, false, nil
+	}
+	if err != nil {
+		return ingest.Result{}, false, fmt.Errorf("look up intake: %w", err)
+	}
+	res := ingest.Result{Outcome: ingest.Outcome(outcome), Reason: crm.Reason(reason)}
+	if emailID.Valid {
+		res.EmailIDs = []int64{emailID.Int64}
+	}
+	return res, true, nil
+}
+
+func (s *Store) insertIntake(ctx context.Context, tx *sql.Tx, it *ingest.Item, row intakeRow, now string) error {
+	var messageID, received string
+	if it.Message != nil {
+		messageID = it.Message.MessageID
+		if !it.Message.Date.IsZero() {
+			received = formatTime(it.Message.Date)
+		}
+	}
+	var emailID, rawSum any
+	if row.emailID != 0 {
+		emailID = row.emailID
+	}
+	if row.rawSum != "" {
+		rawSum = row.rawSum
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO intake (outcome, reason, detail, message_id, email_id, raw_sha256,
+		origin_path, mailbox, uidvalidity, uid, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		row.outcome, string(row.reason), row.detail, messageID, emailID, rawSum,
+		it.Origin.Path, it.Origin.Mailbox, it.Origin.UIDValidity, it.Origin.UID, received, now)
+	if err != nil {
+		return fmt.Errorf("insert intake row: %w", err)
+	}
+	return nil
+}
+
+// loggedEmail is what a decision logs, whichever its kind.
+type loggedEmail struct {
+	kind              crm.Kind
+	dedupKey          string
+	contentKey        string
+	messageID         string
+	originalMessageID string
+	from              email.Address
+	to, cc            []email.Address
+	date              time.Time
+	subject           string
+	bodyText          string
+	bodyHTML          string
+	note              string
+	refs              []string // In-Reply-To and References, for threading
+	direct            bool     // the message itself is the email (not an original inside it)
+}
+
+func newLoggedEmail(it *ingest.Item, d crm.Decision) loggedEmail {
+	m := it.Message
+	e := loggedEmail{kind: d.Kind, messageID: m.MessageID, subject: d.Subject, bodyText: d.Body, note: d.Note}
+	if o := d.Original; o != nil {
+		e.originalMessageID = o.MessageID
+		e.from, e.to, e.cc, e.date = o.From, o.To, o.Cc, o.Date
+	} else {
+		e.direct = true
+		e.from, _ = m.FirstFrom()
+		e.to, e.cc, e.date = m.To, m.Cc, m.Date
+		e.bodyHTML = m.HTML
+		e.refs = append(append([]string(nil), m.InReplyTo...), m.References...)
+	}
+	logTo := make([]string, len(d.LogTo))
+	for i, c := range d.LogTo {
+		logTo[i] = c.Address
+	}
+	e.contentKey = contentKey(e.from.Address, e.subject, e.bodyText, logTo)
+	switch id := e.originalMessageID; {
+	case !e.direct && id != "":
+		e.dedupKey = "msgid:" + strings.ToLower(id)
+	case e.direct && e.messageID != "":
+		e.dedupKey = "msgid:" + strings.ToLower(e.messageID)
+	default:
+		minute := ""
+		if !e.date.IsZero() {
+			minute = e.date.UTC().Format("2006-01-02T15:04")
+		}
+		e.dedupKey = "content:" + e.contentKey + "|" + minute
+	}
+	return e
+}
+
+// logEmail logs one decision's email unless it is logged already, and
+// reports its id and whether it is new.
+func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm.Decision, rawSum, now string) (int64, bool, error) {
+	e := newLoggedEmail(it, d)
+	if id, ok, err := findEmail(ctx, tx, e); err != nil || ok {
+		return id, false, err
+	}
+	userID, err := s.userID(ctx, tx, d.User)
+	if err != nil {
+		return 0, false, err
+	}
+	var date, dateUTC string
+	if !e.date.IsZero() {
+		date, dateUTC = e.date.Format(time.RFC3339), formatTime(e.date)
+	}
+	toJSON, ccJSON := addressesJSON(e.to), addressesJSON(e.cc)
+	attachNote, err := s.storeAttachments(ctx, tx, it, e.direct, now)
+	if err != nil {
+		return 0, false, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
+		from_name, from_address, to_json, cc_json, date, date_utc, subject, body_text, body_html, note,
+		attachment_note, user_id, raw_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(e.kind), e.dedupKey, e.contentKey, e.messageID, e.originalMessageID,
+		e.from.Name, strings.ToLower(e.from.Address), toJSON, ccJSON, date, dateUTC, e.subject, e.bodyText, e.bodyHTML, e.note,
+		attachNote.text, userID, rawSum, now)
+	if err != nil {
+		return 0, false, fmt.Errorf("insert email: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, false, err
+	}
+	thread, err := threadOf(ctx, tx, e.refs, id)
+	if err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE emails SET thread_id = ? WHERE id = ?`, thread, id); err != nil {
+		return 0, false, fmt.Errorf("set thread: %w", err)
+	}
+	for _, a := range attachNote.kept {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (email_id, name, content_type, size, sha256) VALUES (?, ?, ?, ?, ?)`,
+			id, a.Filename, a.ContentType, a.Size, a.SHA256); err != nil {
+			return 0, false, fmt.Errorf("insert attachment: %w", err)
+		}
+	}
+	for _, c := range d.LogTo {
+		if err := s.associate(ctx, tx, id, c, userID, d.Kind, now); err != nil {
+			return 0, false, err
+		}
+	}
+	return id, true, nil
+}
+
+// findEmail finds an email already logged for the same logical email: by
+// its dedup key, and for a forward whose original has no Message-ID, by
+// content within a day.
+func findEmail(ctx context.Context, tx *sql.Tx, e loggedEmail) (int64, bool, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM emails WHERE dedup_key = ?`, e.dedupKey).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if err != sql.ErrNoRows {
+		return 0, false, fmt.Errorf("look up email: %w", err)
+	}
+	if !strings.HasPrefix(e.dedupKey, "content:") {
+		return 0, false, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, date_utc FROM emails WHERE content_key = ? ORDER BY id`, e.contentKey)
+	if err != nil {
+		return 0, false, fmt.Errorf("look up email by content: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dateUTC string
+		if err := rows.Scan(&id, &dateUTC); err != nil {
+			return 0, false, err
+		}
+		other, _ := time.Parse(timeLayout, dateUTC)
+		if sameDate(e.date, other) {
+			return id, true, nil
+		}
+	}
+	return 0, false, rows.Err()
+}
+
+// threadOf returns the thread of the first logged email named in refs, or
+// id itself when there is none.
+func threadOf(ctx context.Context, tx *sql.Tx, refs []string, id int64) (int64, error) {
+	for i := len(refs) - 1; i >= 0; i-- { // the closest reference first
+		var thread sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT thread_id FROM emails WHERE (message_id = ? OR original_message_id = ?) AND id != ? LIMIT 1`,
+			refs[i], refs[i], id).Scan(&thread)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("look up thread: %w", err)
+		}
+		if thread.Valid {
+			return thread.Int64, nil
+		}
+	}
+	return id, nil
+}
+
+func (s *Store) userID(ctx context.Context, tx *sql.Tx, u *crm.User) (any, error) {
+	if u == nil {
+		return nil, nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name) VALUES (?, ?)
+		ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id`, strings.ToLower(u.Email), u.Name).Scan(&id)
+	if err != nil {
+		return nil, fmt.Errorf("look up user %s: %w", u.Email, err)
+	}
+	return id, nil
+}
+
+type mailboxJSON struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+func addressesJSON(list []email.Address) string {
+	out := make([]mailboxJSON, len(list))
+	for i, a := range list {
+		out[i] = mailboxJSON{Name: a.Name, Address: strings.ToLower(a.Address)}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// attachmentsStored is what storeAttachments kept and what it noted.
+type attachmentsStored struct {
+	kept []email.Attachment
+	text string
+}
+
+// storeAttachments stores the content of the message's own attachments
+// (only for an email that is the message itself: a forward's original
+// carries none of its own), dropping those over the size limit with a note.
+func (s *Store) storeAttachments(ctx context.Context, tx *sql.Tx, it *ingest.Item, direct bool, now string) (attachmentsStored, error) {
+	var out attachmentsStored
+	if !direct || it.Message == nil || len(it.Message.Attachments) == 0 {
+		return out, nil
+	}
+	var notes []string
+	need := map[int]bool{}
+	for i, a := range it.Message.Attachments {
+		if a.Size > s.opts.MaxAttachmentSize {
+			notes = append(notes, fmt.Sprintf("attachment %q (%d bytes) dropped: over the %d-byte limit", a.Filename, a.Size, s.opts.MaxAttachmentSize))
+			continue
+		}
+		out.kept = append(out.kept, a)
+		ok, err := blobExists(ctx, tx, a.SHA256)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			need[i] = true
+		}
+	}
+	out.text = strings.Join(notes, "; ")
+	if len(need) == 0 {
+		return out, nil
+	}
+	// Stream the wanted attachments out of the raw message into chunks.
+	err := email.WalkAttachments(bytes.NewReader(it.Raw), email.Limits{}, func(i int, _ email.Attachment, content io.Reader) error {
+		if !need[i] {
+			return nil
+		}
+		a := it.Message.Attachments[i]
+		res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, a.SHA256, a.Size, now)
+		if err != nil {
+			return fmt.Errorf("store attachment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // the same content twice in one message
+		}
+		w := &chunkWriter{ctx: ctx, tx: tx, sum: a.SHA256}
+		if _, err := io.Copy(w, content); err != nil {
+			return err
+		}
+		return w.Close()
+	})
+	if err != nil {
+		return out, fmt.Errorf("store attachments: %w", err)
+	}
+	return out, nil
+}
