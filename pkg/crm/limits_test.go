@@ -9,18 +9,28 @@ import (
 	"github.com/poller-crm/poller/pkg/email"
 )
 
-// decideRaw parses and decides raw, failing the test when it takes longer
-// than a generous bound: these inputs must stay linear.
+// decideRaw parses and decides raw, failing the test when even the fastest
+// of three runs takes longer than a second: these inputs must stay linear
+// (they take milliseconds), and a busy machine must not fail the test.
 func decideRaw(t *testing.T, raw string) Decision {
 	t.Helper()
-	start := time.Now()
-	m, err := email.Parse(strings.NewReader(raw))
-	if err != nil {
-		t.Fatalf("parse: %v", err)
+	rules := testRules(t, nil)
+	var d Decision
+	best := time.Duration(1<<63 - 1)
+	for range 3 {
+		start := time.Now()
+		m, err := email.Parse(strings.NewReader(raw))
+		if err != nil {
+			t.Fatalf("parse: %v", err)
+		}
+		d = rules.Decide(m)
+		best = min(best, time.Since(start))
+		if best < time.Second {
+			break
+		}
 	}
-	d := testRules(t, nil).Decide(m)
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("parse and decide took %v, want well under a second", took)
+	if best > time.Second {
+		t.Errorf("parse and decide took %v, want well under a second", best)
 	}
 	return d
 }
