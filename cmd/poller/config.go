@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,14 +22,26 @@ type Config struct {
 	CRM         crmConfig         `yaml:"crm"`
 	Users       []userConfig      `yaml:"users"`
 	TeamInboxes []teamInboxConfig `yaml:"team_inboxes"`
+	Store       storeConfig       `yaml:"store"`
+
+	// dir is the folder of the config file: relative paths start there.
+	dir string
+}
+
+type storeConfig struct {
+	Path string `yaml:"path"`
 }
 
 type crmConfig struct {
-	LogAddresses    []string   `yaml:"log_addresses"`
-	InternalDomains []string   `yaml:"internal_domains"`
-	NeverLog        []string   `yaml:"never_log"`
-	MaxMessageSize  byteSize   `yaml:"max_message_size"`
-	Auth            authConfig `yaml:"auth"`
+	LogAddresses    []string `yaml:"log_addresses"`
+	InternalDomains []string `yaml:"internal_domains"`
+	NeverLog        []string `yaml:"never_log"`
+	MaxMessageSize  byteSize `yaml:"max_message_size"`
+	// MaxAttachmentSize drops larger attachments from logged emails.
+	MaxAttachmentSize byteSize `yaml:"max_attachment_size"`
+	// NoCompanyDomains get no company, like free-mail providers.
+	NoCompanyDomains []string   `yaml:"no_company_domains"`
+	Auth             authConfig `yaml:"auth"`
 }
 
 type authConfig struct {
@@ -58,6 +71,7 @@ func loadConfig(path string) (*Config, *crm.Rules, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	cfg.dir = filepath.Dir(path)
 	rules, err := cfg.rules()
 	if err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", path, err)
@@ -103,6 +117,14 @@ func yamlError(err error) error {
 	return errors.New(strings.Join(msgs, "; "))
 }
 
+func (c *Config) crmUsers() []crm.User {
+	users := make([]crm.User, len(c.Users))
+	for i, u := range c.Users {
+		users[i] = crm.User{Email: u.Email, Name: u.Name, Aliases: u.Aliases}
+	}
+	return users
+}
+
 // rules turns the crm, users and team_inboxes sections into crm.Rules.
 func (c *Config) rules() (*crm.Rules, error) {
 	rc := crm.Config{
@@ -115,9 +137,7 @@ func (c *Config) rules() (*crm.Rules, error) {
 			TrustedAuthservID: c.CRM.Auth.TrustedAuthservID,
 		},
 	}
-	for _, u := range c.Users {
-		rc.Users = append(rc.Users, crm.User{Email: u.Email, Name: u.Name, Aliases: u.Aliases})
-	}
+	rc.Users = c.crmUsers()
 	for _, t := range c.TeamInboxes {
 		rc.TeamInboxes = append(rc.TeamInboxes, crm.TeamInbox{Email: t.Email, ConnectedBy: t.ConnectedBy})
 	}
@@ -125,6 +145,22 @@ func (c *Config) rules() (*crm.Rules, error) {
 		return nil, errors.New("crm.auth.require_pass needs crm.auth.trusted_authserv_id")
 	}
 	return crm.NewRules(rc)
+}
+
+// defaultStorePath is where the database goes when the config names none.
+const defaultStorePath = "poller.db"
+
+// storePath is the database file: store.path, relative to the config
+// file's folder.
+func (c *Config) storePath() string {
+	p := c.Store.Path
+	if p == "" {
+		p = defaultStorePath
+	}
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
 }
 
 // byteSize is a size in bytes written as 1048576, "512KB", "50MB" or "1GB"

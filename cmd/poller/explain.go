@@ -13,6 +13,7 @@ import (
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/email"
+	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // runExplain implements "poller explain --config FILE [--json] MESSAGE.eml...".
@@ -21,6 +22,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "config file (YAML)")
 	asJSON := fs.Bool("json", false, "print one JSON object per message")
+	dbPath := fs.String("db", "", "database to look contacts up in (default: store.path of the config, when that file exists)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return usagef("explain: %v", err)
@@ -31,10 +33,15 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(files) == 0 {
 		return usagef("explain: no message files given")
 	}
-	_, rules, err := loadConfig(*configPath)
+	cfg, rules, err := loadConfig(*configPath)
 	if err != nil {
 		return err
 	}
+	exists, closeStore, err := contactLookup(ctx, cfg, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	failed := 0
@@ -48,7 +55,10 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			failed++
 			continue
 		}
-		out := newExplanation(path, msg, d)
+		out, err := newExplanation(path, msg, d, exists)
+		if err != nil {
+			return err
+		}
 		if *asJSON {
 			if err := enc.Encode(out); err != nil {
 				return fmt.Errorf("write: %w", err)
@@ -114,7 +124,7 @@ type explanation struct {
 	AttributedUser string        `json:"attributed_user,omitempty"`
 	Original       *originalJSON `json:"original,omitempty"`
 	LogTo          []string      `json:"log_to,omitempty"`
-	CreateContacts []string      `json:"create_contacts,omitempty"`
+	CreateContacts []string      `json:"create_contacts,omitzero"` // [] when logged and nothing is new
 	Note           string        `json:"note,omitempty"`
 	Body           string        `json:"body,omitempty"`
 }
@@ -132,13 +142,33 @@ type originalJSON struct {
 	Subject string        `json:"subject,omitempty"`
 }
 
-func newExplanation(path string, msg *email.Message, d crm.Decision) explanation {
+// contactLookup returns a function telling which addresses are contacts
+// already, from the store at dbPath, else at the config's store.path when
+// that file exists; without a store, none are.
+func contactLookup(ctx context.Context, cfg *Config, dbPath string) (func([]string) (map[string]bool, error), func(), error) {
+	none := func([]string) (map[string]bool, error) { return nil, nil }
+	path := dbPath
+	if path == "" {
+		path = cfg.storePath()
+		if _, err := os.Stat(path); err != nil {
+			return none, func() {}, nil
+		}
+	}
+	store, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	lookup := func(addrs []string) (map[string]bool, error) { return store.ExistingContacts(ctx, addrs) }
+	return lookup, func() { store.Close() }, nil
+}
+
+func newExplanation(path string, msg *email.Message, d crm.Decision, existing func([]string) (map[string]bool, error)) (explanation, error) {
 	out := explanation{File: path, Kind: d.Kind, Reason: d.Reason}
 	if msg != nil {
 		out.MessageID = msg.MessageID
 	}
 	if d.Rejected() {
-		return out
+		return out, nil
 	}
 	out.AttributedUser = d.User.Email
 	seen := map[string]bool{}
@@ -151,14 +181,18 @@ func newExplanation(path string, msg *email.Message, d crm.Decision) explanation
 		}
 	}
 	slices.Sort(out.LogTo)
-	out.CreateContacts = d.NewContacts(nil)
+	known, err := existing(out.LogTo)
+	if err != nil {
+		return out, err
+	}
+	out.CreateContacts = append([]string{}, d.NewContacts(func(a string) bool { return known[a] })...)
 	slices.Sort(out.CreateContacts)
 	if d.Kind == crm.KindForward && d.Original != nil {
 		out.Original = newOriginalJSON(d.Original)
 		out.Note = strings.TrimSpace(d.Note)
 	}
 	out.Body = strings.TrimSpace(d.Body)
-	return out
+	return out, nil
 }
 
 // rfc3339NumericOffset is RFC 3339 with the offset always written as

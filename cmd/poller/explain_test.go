@@ -47,10 +47,10 @@ func fixtureFiles(t *testing.T) []string {
 
 // explainJSON runs "poller explain --json" in process and returns one
 // decoded object per line.
-func explainJSON(t *testing.T, config string, files []string) []map[string]any {
+func explainJSON(t *testing.T, config string, files []string, flags ...string) []map[string]any {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	args := append([]string{"explain", "--config", config, "--json"}, files...)
+	args := append(append([]string{"explain", "--config", config, "--json"}, flags...), files...)
 	if err := run(context.Background(), args, os.Getenv, &stdout, &stderr); err != nil {
 		t.Fatalf("explain: %v\nstderr: %s", err, stderr.String())
 	}

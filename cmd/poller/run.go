@@ -23,8 +23,10 @@ func usagef(format string, args ...any) error {
 const usage = `usage: poller <command> [flags]
 
 commands:
-  explain --config FILE [--json] MESSAGE.eml...
+  explain --config FILE [--db PATH] [--json] MESSAGE.eml...
           decide what poller would do with each message, and why
+  ingest  --config FILE [--db PATH] PATH...
+          log .eml files, Maildir folders and mbox files into the store
   help    show this help
 `
 
@@ -37,6 +39,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "explain":
 		return runExplain(ctx, rest, stdout, stderr)
+	case "ingest":
+		return runIngest(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

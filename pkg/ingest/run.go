@@ -140,7 +140,9 @@ func Run(ctx context.Context, src Source, rules *crm.Rules, store Store, opts Op
 
 	var sum Summary
 	for items := range batches {
-		results, err := store.Record(ctx, items)
+		// A batch in hand is committed even when ctx is cancelled, so that a
+		// shutdown loses nothing it already processed.
+		results, err := store.Record(context.WithoutCancel(ctx), items)
 		if err != nil {
 			cancel()
 			for range batches { // let the reader finish

@@ -342,6 +342,10 @@ func (s *Source) Next(ctx context.Context) (Message, error) {
 			return Message{}, io.EOF
 		}
 		it := s.items[s.pos]
+		if it.kind == kindSingle && it.size > s.max {
+			s.finishItem()
+			return Message{}, tooLarge(it.path, s.max)
+		}
 		f, err := os.Open(it.path)
 		if err != nil {
 			s.finishItem()
@@ -379,9 +383,14 @@ func (s *Source) readSingle(path string, r io.Reader) (Message, error) {
 		return Message{}, wrap("read", path, err)
 	}
 	if int64(len(raw)) > s.max {
-		return Message{}, fmt.Errorf("read %s: %w (over %d bytes)", path, ErrMessageTooLarge, s.max)
+		return Message{}, tooLarge(path, s.max)
 	}
 	return Message{Path: path, Raw: raw}, nil
+}
+
+// tooLarge is the error for a message over max bytes; origin names it.
+func tooLarge(origin string, max int64) error {
+	return fmt.Errorf("read %s: %w (over %d bytes)", origin, ErrMessageTooLarge, max)
 }
 
 // finishItem closes the current file, if any, and moves to the next item.

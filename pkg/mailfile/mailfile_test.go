@@ -448,8 +448,9 @@ func TestMessageTooLarge(t *testing.T) {
 		"From a Sat Jan  3 01:05:34 1996\n"+big+big+"\n"+
 		"From a Sat Jan  3 01:05:34 1996\nlast\n")
 	eml := writeFile(t, dir, "big.eml", big+big)
+	maildirMsg := writeFile(t, dir, "Maildir/new/1", big+big)
 	after := writeFile(t, dir, "after.eml", "after")
-	s, err := Open([]string{mbox, eml, after})
+	s, err := Open([]string{mbox, eml, filepath.Join(dir, "Maildir"), after})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,6 +479,7 @@ func TestMessageTooLarge(t *testing.T) {
 		"error: read " + mbox + "#2: message too large (over 150 bytes)",
 		"m.mbox#3 last",
 		"error: read " + eml + ": message too large (over 150 bytes)",
+		"error: read " + maildirMsg + ": message too large (over 150 bytes)",
 		"after.eml after",
 	}
 	if strings.Join(log, "\n") != strings.Join(want, "\n") {

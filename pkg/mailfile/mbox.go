@@ -3,7 +3,6 @@ package mailfile
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
 )
 
@@ -59,7 +58,7 @@ func (r *mboxReader) next() (Message, error) {
 			r.index++ // content before any From_ line is a message too
 		}
 		if tooBig {
-			return Message{}, fmt.Errorf("read %s#%d: %w (over %d bytes)", r.path, r.index, ErrMessageTooLarge, r.max)
+			return Message{}, tooLarge(Message{Path: r.path, Index: r.index}.Origin(), r.max)
 		}
 		if trim {
 			buf = buf[:len(buf)-lastBlank]

@@ -170,3 +170,20 @@ func (s *Store) upsertDeal(ctx context.Context, tx *sql.Tx, d crm.Deal, now stri
 	}
 	return id, nil
 }
+
+// ExistingContacts reports which of addrs are contacts already.
+func (s *Store) ExistingContacts(ctx context.Context, addrs []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	for _, a := range addrs {
+		var one int
+		err := s.db.QueryRowContext(ctx, `SELECT 1 FROM contacts WHERE address = ?`, strings.ToLower(a)).Scan(&one)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return nil, fmt.Errorf("look up contact %s: %w", a, describe(err))
+		default:
+			found[strings.ToLower(a)] = true
+		}
+	}
+	return found, nil
+}

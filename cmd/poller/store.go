@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"flag"
+
+	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/sqlite"
+)
+
+// storeFlags are the flags of every subcommand that uses the store.
+type storeFlags struct {
+	config string
+	db     string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "config", "", "config file (YAML)")
+	fs.StringVar(&f.db, "db", "", "database file (default: store.path of the config)")
+}
+
+// env is what a store-using subcommand works with.
+type env struct {
+	cfg   *Config
+	rules *crm.Rules
+	store *sqlite.Store
+}
+
+func (e *env) Close() error { return e.store.Close() }
+
+// open loads the config (when given; needRules makes it required) and opens
+// the store at --db, else at the config's store.path. The users of the
+// config are synced into the store.
+func (f *storeFlags) open(ctx context.Context, needRules bool) (*env, error) {
+	e := &env{}
+	if f.config == "" && (needRules || f.db == "") {
+		return nil, usagef("--config FILE is required")
+	}
+	path := f.db
+	if f.config != "" {
+		cfg, rules, err := loadConfig(f.config)
+		if err != nil {
+			return nil, err
+		}
+		e.cfg, e.rules = cfg, rules
+		if path == "" {
+			path = cfg.storePath()
+		}
+	}
+	opts := sqlite.Options{}
+	if e.cfg != nil {
+		opts.MaxAttachmentSize = int64(e.cfg.CRM.MaxAttachmentSize)
+		opts.NoCompanyDomains = e.cfg.CRM.NoCompanyDomains
+	}
+	store, err := sqlite.Open(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.store = store
+	if e.cfg != nil {
+		if err := store.SyncUsers(ctx, e.cfg.crmUsers()); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
