@@ -369,19 +369,22 @@ func (s *Source) Next(ctx context.Context) (Message, error) {
 			s.cur = &mboxReader{path: it.path, c: f, br: br, max: s.max, atStart: true}
 			continue
 		}
-		m, err := s.readSingle(it.path, br)
+		m, err := s.readSingle(it.path, br, it.size)
 		f.Close()
 		s.finishItem()
 		return m, err
 	}
 }
 
-// readSingle reads a whole file as one message.
-func (s *Source) readSingle(path string, r io.Reader) (Message, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, s.max+1))
-	if err != nil {
+// readSingle reads a whole file as one message. The buffer is sized from
+// the file's size, so a large message is held once, not regrown.
+func (s *Source) readSingle(path string, r io.Reader, size int64) (Message, error) {
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, s.max)) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(r, s.max+1)); err != nil {
 		return Message{}, wrap("read", path, err)
 	}
+	raw := buf.Bytes()
 	if int64(len(raw)) > s.max {
 		return Message{}, tooLarge(path, s.max)
 	}
