@@ -123,7 +123,7 @@ func (s *Store) previousIntake(ctx context.Context, tx *sql.Tx, o ingest.Origin,
 	var emailID sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT outcome, reason, email_id FROM intake
 		WHERE raw_sha256 = ? AND origin_path = ? AND mailbox = ? AND uidvalidity = ? AND uid = ? AND outcome != 'failed'
-		ORDER BY id LIMIT 1`, rawSum, o.Path, o.Mailbox, o.UIDValidity, o.UID).Scan(&outcome, &reason, &emailID)
+		LIMIT 1`, rawSum, o.Path, o.Mailbox, o.UIDValidity, o.UID).Scan(&outcome, &reason, &emailID)
 	if err == sql.ErrNoRows {
 		return ingest.Result{}, false, nil
 	}
@@ -233,25 +233,22 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 	if err != nil {
 		return 0, false, err
 	}
+	thread, err := threadOf(ctx, tx, e.refs)
+	if err != nil {
+		return 0, false, err
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
 		from_name, from_address, to_json, cc_json, date, date_utc, subject, body_text, body_html, note,
-		attachment_note, user_id, raw_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		attachment_note, user_id, thread_id, raw_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(e.kind), e.dedupKey, e.contentKey, e.messageID, e.originalMessageID,
 		e.from.Name, strings.ToLower(e.from.Address), toJSON, ccJSON, date, dateUTC, e.subject, e.bodyText, e.bodyHTML, e.note,
-		attachNote.text, userID, rawSum, now)
+		attachNote.text, userID, thread, rawSum, now)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert email: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, false, err
-	}
-	thread, err := threadOf(ctx, tx, e.refs, id)
-	if err != nil {
-		return 0, false, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE emails SET thread_id = ? WHERE id = ?`, thread, id); err != nil {
-		return 0, false, fmt.Errorf("set thread: %w", err)
 	}
 	for _, a := range attachNote.kept {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (email_id, name, content_type, size, sha256) VALUES (?, ?, ?, ?, ?)`,
@@ -300,24 +297,27 @@ func findEmail(ctx context.Context, tx *sql.Tx, e loggedEmail) (int64, bool, err
 	return 0, false, rows.Err()
 }
 
-// threadOf returns the thread of the first logged email named in refs, or
-// id itself when there is none.
-func threadOf(ctx context.Context, tx *sql.Tx, refs []string, id int64) (int64, error) {
+// threadOf returns the thread of the closest logged email named in refs,
+// or nil: an email that starts a thread has a NULL thread_id, read as its
+// own id (COALESCE(thread_id, id)).
+func threadOf(ctx context.Context, tx *sql.Tx, refs []string) (any, error) {
 	for i := len(refs) - 1; i >= 0; i-- { // the closest reference first
+		var id int64
 		var thread sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT thread_id FROM emails WHERE (message_id = ? OR original_message_id = ?) AND id != ? LIMIT 1`,
-			refs[i], refs[i], id).Scan(&thread)
+		err := tx.QueryRowContext(ctx, `SELECT id, thread_id FROM emails WHERE message_id = ? OR original_message_id = ? LIMIT 1`,
+			refs[i], refs[i]).Scan(&id, &thread)
 		if err == sql.ErrNoRows {
 			continue
 		}
 		if err != nil {
-			return 0, fmt.Errorf("look up thread: %w", err)
+			return nil, fmt.Errorf("look up thread: %w", err)
 		}
 		if thread.Valid {
 			return thread.Int64, nil
 		}
+		return id, nil
 	}
-	return id, nil
+	return nil, nil
 }
 
 func (s *Store) userID(ctx context.Context, tx *sql.Tx, u *crm.User) (any, error) {
@@ -325,8 +325,10 @@ func (s *Store) userID(ctx context.Context, tx *sql.Tx, u *crm.User) (any, error
 		return nil, nil
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name) VALUES (?, ?)
-		ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id`, strings.ToLower(u.Email), u.Name).Scan(&id)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, strings.ToLower(u.Email)).Scan(&id)
+	if err == sql.ErrNoRows { // not synced from the config: add it
+		err = tx.QueryRowContext(ctx, `INSERT INTO users (email, name) VALUES (?, ?) RETURNING id`, strings.ToLower(u.Email), u.Name).Scan(&id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("look up user %s: %w", u.Email, err)
 	}

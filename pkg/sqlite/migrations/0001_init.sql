@@ -77,7 +77,7 @@ CREATE TABLE emails (
     note                TEXT NOT NULL DEFAULT '',
     attachment_note     TEXT NOT NULL DEFAULT '',
     user_id             INTEGER REFERENCES users(id),
-    thread_id           INTEGER,
+    thread_id           INTEGER,               -- NULL: starts its own thread (read COALESCE(thread_id, id))
     raw_sha256          TEXT REFERENCES blobs(sha256),
     created_at          TEXT NOT NULL
 );
@@ -130,4 +130,4 @@ CREATE TABLE intake (
 );
 CREATE INDEX intake_raw ON intake(raw_sha256);
 CREATE INDEX intake_processed ON intake(processed_at);
-CREATE INDEX intake_imap ON intake(mailbox, uidvalidity, uid);
+CREATE INDEX intake_imap ON intake(mailbox, uidvalidity, uid) WHERE mailbox != '';
