@@ -53,10 +53,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("open store: create folder: %w", err)
-		}
+	if err := ensureWritable(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	// Pragmas go in the DSN so that every pooled connection gets them.
 	q := url.Values{}
@@ -78,6 +76,29 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, describe(err))
 	}
 	return s, nil
+}
+
+// ensureWritable creates the database's folder and file when missing, so
+// that a folder we may not write to is reported as such (SQLite would only
+// say it cannot open the file). SQLite also needs to create its -wal and
+// -shm files next to the database.
+func ensureWritable(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("create the database folder: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("the database file cannot be opened for writing: %w", err)
+	}
+	f.Close()
+	probe, err := os.CreateTemp(dir, ".poller-write-check-*")
+	if err != nil {
+		return fmt.Errorf("the database folder is not writable (SQLite keeps its -wal and -shm files there): %w", err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
 }
 
 // Close closes the database.
