@@ -67,6 +67,9 @@ type Result struct {
 	// Seen reports that this very message (same bytes, same origin) was
 	// recorded before, so nothing was written this time.
 	Seen bool
+	// Attempts counts the failed records of this message, this one
+	// included (failures only).
+	Attempts int
 }
 
 // Store records processed messages. Record commits every item it returns a

@@ -187,7 +187,7 @@ func processBatch(rules *crm.Rules, raws []rawMessage, workers int) []Item {
 	items := make([]Item, len(raws))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range min(workers, len(raws)) {
+	for range max(1, min(workers, len(raws))) {
 		wg.Go(func() {
 			for i := range next {
 				items[i] = Process(rules, raws[i].origin, raws[i].raw)

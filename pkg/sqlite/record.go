@@ -46,10 +46,8 @@ func (s *Store) Record(ctx context.Context, items []ingest.Item) ([]ingest.Resul
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO message`); rerr != nil || isStoreFault(err) {
 				return nil, fmt.Errorf("record %s: %w", items[i].Origin, describe(err))
 			}
-			res = ingest.Result{Outcome: ingest.OutcomeFailed, Err: err}
-			failed := items[i]
-			failed.Failure = err
-			if err := s.insertIntake(ctx, tx, &failed, intakeRow{outcome: ingest.OutcomeFailed, detail: err.Error()}, now); err != nil {
+			res, err = s.recordFailure(ctx, tx, &items[i], err, now)
+			if err != nil {
 				return nil, fmt.Errorf("record %s: %w", items[i].Origin, describe(err))
 			}
 		}
@@ -87,12 +85,12 @@ func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, it *ingest.Item, now 
 	if err := putBlob(ctx, tx, rawSum, it.Raw, now); err != nil {
 		return ingest.Result{}, err
 	}
+	if it.Failure != nil {
+		return s.recordFailure(ctx, tx, it, it.Failure, now)
+	}
 	row := intakeRow{rawSum: rawSum}
 	var res ingest.Result
 	switch d := it.Decision; {
-	case it.Failure != nil:
-		row.outcome, row.detail = ingest.OutcomeFailed, it.Failure.Error()
-		res = ingest.Result{Outcome: ingest.OutcomeFailed, Err: it.Failure}
 	case d.Rejected():
 		row.outcome, row.reason, row.detail = ingest.OutcomeRejected, d.Reason, d.Detail
 		res = ingest.Result{Outcome: ingest.OutcomeRejected, Reason: d.Reason}
@@ -114,6 +112,38 @@ func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, it *ingest.Item, now 
 		return ingest.Result{}, err
 	}
 	return res, nil
+}
+
+// recordFailure records that processing it failed with cause, keeping its
+// raw bytes, and counts its failures so far.
+func (s *Store) recordFailure(ctx context.Context, tx *sql.Tx, it *ingest.Item, cause error, now string) (ingest.Result, error) {
+	sum := sha256.Sum256(it.Raw)
+	rawSum := hex.EncodeToString(sum[:])
+	if err := putBlob(ctx, tx, rawSum, it.Raw, now); err != nil {
+		return ingest.Result{}, err
+	}
+	if err := s.insertIntake(ctx, tx, it, intakeRow{outcome: ingest.OutcomeFailed, detail: cause.Error(), rawSum: rawSum}, now); err != nil {
+		return ingest.Result{}, err
+	}
+	var attempts int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM intake WHERE raw_sha256 = ? AND outcome = 'failed'`, rawSum).Scan(&attempts); err != nil {
+		return ingest.Result{}, fmt.Errorf("count failures: %w", err)
+	}
+	return ingest.Result{Outcome: ingest.OutcomeFailed, Err: cause, Attempts: attempts}, nil
+}
+
+// LastUIDValidity returns the UIDVALIDITY of the mailbox's most recent
+// intake row.
+func (s *Store) LastUIDValidity(ctx context.Context, mailbox string) (uint32, bool, error) {
+	var v uint32
+	err := s.db.QueryRowContext(ctx, `SELECT uidvalidity FROM intake WHERE mailbox = ? ORDER BY id DESC LIMIT 1`, mailbox).Scan(&v)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("last UIDVALIDITY of %s: %w", mailbox, describe(err))
+	}
+	return v, true, nil
 }
 
 // previousIntake finds an earlier, final record of the same bytes from the

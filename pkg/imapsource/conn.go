@@ -1,0 +1,445 @@
+package imapsource
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-sasl"
+
+	"github.com/poller-crm/poller/pkg/ingest"
+)
+
+// TLS modes.
+const (
+	TLSImplicit = "implicit" // TLS from the first byte (port 993)
+	TLSStartTLS = "starttls" // plain, then STARTTLS (port 143)
+	TLSNone     = "none"     // no TLS: loopback only, unless AllowInsecure
+)
+
+// Authentication methods.
+const (
+	AuthPlain   = "plain"   // AUTHENTICATE PLAIN
+	AuthLogin   = "login"   // the LOGIN command
+	AuthXOAUTH2 = "xoauth2" // AUTHENTICATE XOAUTH2 with a bearer token
+)
+
+// Config says how to reach and use one mailbox.
+type Config struct {
+	Name          string // the account's name in the config, for logs and origins
+	Host          string
+	Port          int
+	TLS           string
+	TLSSkipVerify bool
+	CAFile        string
+	AllowInsecure bool
+	Username      string
+	Password      string
+	Auth          string
+	// Token returns an OAuth 2 access token for XOAUTH2.
+	Token func(ctx context.Context) (string, error)
+	// Mailbox to read; "" means INBOX.
+	Mailbox         string
+	ProcessedFolder string // "" leaves processed messages in place, \Seen
+	RejectedFolder  string // "" leaves rejected messages in place, \Seen
+	// Timeout bounds each command (dial, login, search, store, move) and
+	// each fetch of a batch; 0 means one minute.
+	Timeout time.Duration
+	// Debug, when set, receives the protocol trace (it contains secrets).
+	Debug io.Writer
+}
+
+// Addr is host:port.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+func (c Config) mailbox() string {
+	if c.Mailbox == "" {
+		return "INBOX"
+	}
+	return c.Mailbox
+}
+
+func (c Config) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return time.Minute
+	}
+	return c.Timeout
+}
+
+// Validate checks the settings that do not need the network.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Host == "" {
+		errs = append(errs, errors.New("host is required"))
+	}
+	if c.Port <= 0 || c.Port > 65535 {
+		errs = append(errs, fmt.Errorf("port %d is not a TCP port", c.Port))
+	}
+	switch c.TLS {
+	case TLSImplicit, TLSStartTLS:
+	case TLSNone:
+		if !c.AllowInsecure && !isLoopback(c.Host) {
+			errs = append(errs, fmt.Errorf("tls: none sends the password in clear to %s; use implicit or starttls, or set allow_insecure: true", c.Host))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("tls %q: want implicit, starttls or none", c.TLS))
+	}
+	switch c.Auth {
+	case AuthPlain, AuthLogin:
+	case AuthXOAUTH2:
+		if c.Token == nil {
+			errs = append(errs, errors.New("auth xoauth2 needs token_file or token_command"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("auth %q: want plain, login or xoauth2", c.Auth))
+	}
+	if c.Username == "" {
+		errs = append(errs, errors.New("username is required"))
+	}
+	return errors.Join(errs...)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Conn is a logged-in connection with the mailbox selected.
+type Conn struct {
+	c           *imapclient.Client
+	cfg         Config
+	uidValidity uint32
+	move        bool
+	uidplus     bool
+}
+
+// Error kinds a caller branches on.
+var (
+	// ErrAuth is a refused login: retrying will not help.
+	ErrAuth = errors.New("login refused")
+)
+
+// Dial connects, logs in and selects the mailbox, creating the processed
+// and rejected folders when they are missing.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("mailbox %s: %w", cfg.Name, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout())
+	defer cancel()
+	client, err := dial(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr(), err)
+	}
+	c := &Conn{c: client, cfg: cfg}
+	err = c.guard(ctx, func() error {
+		if err := c.login(ctx); err != nil {
+			return err
+		}
+		caps := client.Caps()
+		c.move = caps.Has(imap.CapMove) || caps.Has(imap.CapIMAP4rev2)
+		c.uidplus = caps.Has(imap.CapUIDPlus) || caps.Has(imap.CapIMAP4rev2)
+		for _, folder := range []string{cfg.ProcessedFolder, cfg.RejectedFolder} {
+			if err := c.ensureFolder(folder); err != nil {
+				return err
+			}
+		}
+		data, err := client.Select(cfg.mailbox(), nil).Wait()
+		if err != nil {
+			return fmt.Errorf("select %s: %w", cfg.mailbox(), err)
+		}
+		c.uidValidity = data.UIDValidity
+		return nil
+	})
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func dial(ctx context.Context, cfg Config) (*imapclient.Client, error) {
+	tlsConfig, err := cfg.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	opts := &imapclient.Options{
+		TLSConfig:   tlsConfig,
+		DebugWriter: cfg.Debug,
+		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", cfg.Addr())
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	var client *imapclient.Client
+	switch cfg.TLS {
+	case TLSImplicit:
+		tc := tls.Client(conn, tlsConfig)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("TLS: %w", err)
+		}
+		client = imapclient.New(tc, opts)
+	case TLSStartTLS:
+		client, err = imapclient.NewStartTLS(conn, opts)
+		if err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("STARTTLS: %w", err)
+		}
+	default:
+		client = imapclient.New(conn, opts)
+	}
+	if err := client.WaitGreeting(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("greeting: %w", err)
+	}
+	return client, nil
+}
+
+func (cfg Config) tlsConfig() (*tls.Config, error) {
+	tc := &tls.Config{ServerName: cfg.Host, InsecureSkipVerify: cfg.TLSSkipVerify, MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s: no PEM certificate in it", cfg.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
+
+func (c *Conn) login(ctx context.Context) error {
+	var err error
+	switch c.cfg.Auth {
+	case AuthLogin:
+		err = c.c.Login(c.cfg.Username, c.cfg.Password).Wait()
+	case AuthPlain:
+		err = c.c.Authenticate(sasl.NewPlainClient("", c.cfg.Username, c.cfg.Password))
+	case AuthXOAUTH2:
+		token, terr := c.cfg.Token(ctx)
+		if terr != nil {
+			return fmt.Errorf("get the OAuth token: %w", terr)
+		}
+		err = c.c.Authenticate(xoauth2Client{user: c.cfg.Username, token: token})
+	}
+	if err != nil {
+		var ie *imap.Error
+		if errors.As(err, &ie) {
+			return fmt.Errorf("%w for %s: %s", ErrAuth, c.cfg.Username, ie.Text)
+		}
+		return fmt.Errorf("log in as %s: %w", c.cfg.Username, err)
+	}
+	return nil
+}
+
+// xoauth2Client is the XOAUTH2 SASL mechanism of Google and Microsoft.
+type xoauth2Client struct{ user, token string }
+
+func (x xoauth2Client) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+}
+
+func (x xoauth2Client) Next(challenge []byte) ([]byte, error) {
+	// The server sent an error as a challenge; an empty reply ends the exchange.
+	return []byte{}, nil
+}
+
+// ensureFolder creates folder unless it exists.
+func (c *Conn) ensureFolder(folder string) error {
+	if folder == "" {
+		return nil
+	}
+	list, err := c.c.List("", folder, nil).Collect()
+	if err != nil {
+		return fmt.Errorf("list %s: %w", folder, err)
+	}
+	if len(list) > 0 {
+		return nil
+	}
+	if err := c.c.Create(folder, nil).Wait(); err != nil {
+		return fmt.Errorf("create folder %s: %w", folder, err)
+	}
+	return nil
+}
+
+// guard runs fn, closing the connection when ctx ends so that a stalled
+// server cannot block it.
+func (c *Conn) guard(ctx context.Context, fn func() error) error {
+	stop := context.AfterFunc(ctx, func() { c.c.Close() })
+	err := fn()
+	if !stop() && ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
+
+// Name is the account's name.
+func (c *Conn) Name() string { return c.cfg.Name }
+
+// Mailbox is the selected mailbox's name.
+func (c *Conn) Mailbox() string { return c.cfg.mailbox() }
+
+// UIDValidity is the selected mailbox's UIDVALIDITY.
+func (c *Conn) UIDValidity() uint32 { return c.uidValidity }
+
+// Unseen returns the UIDs of the messages without \Seen (UID SEARCH UNSEEN).
+func (c *Conn) Unseen(ctx context.Context) ([]uint32, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	defer cancel()
+	var uids []uint32
+	err := c.guard(ctx, func() error {
+		data, err := c.c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}, nil).Wait()
+		if err != nil {
+			return fmt.Errorf("search unseen: %w", err)
+		}
+		for _, uid := range data.AllUIDs() {
+			uids = append(uids, uint32(uid))
+		}
+		return nil
+	})
+	slices.Sort(uids)
+	return uids, err
+}
+
+// Fetch reads the given messages whole, without setting \Seen
+// (BODY.PEEK[]). Messages that vanished in the meantime are left out.
+func (c *Conn) Fetch(ctx context.Context, uids []uint32) ([]ingest.Fetched, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	defer cancel()
+	var out []ingest.Fetched
+	err := c.guard(ctx, func() error {
+		section := &imap.FetchItemBodySection{Peek: true}
+		cmd := c.c.Fetch(uidSet(uids), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+		for {
+			msg := cmd.Next()
+			if msg == nil {
+				break
+			}
+			buf, err := msg.Collect()
+			if err != nil {
+				cmd.Close()
+				return fmt.Errorf("fetch: %w", err)
+			}
+			raw := buf.FindBodySection(section)
+			if buf.UID == 0 || raw == nil {
+				continue
+			}
+			out = append(out, ingest.Fetched{UID: uint32(buf.UID), Raw: raw})
+		}
+		if err := cmd.Close(); err != nil {
+			return fmt.Errorf("fetch: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Acknowledge marks committed messages: \Seen, then moved to the processed
+// or rejected folder when one is configured.
+func (c *Conn) Acknowledge(ctx context.Context, processed, rejected []uint32) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	defer cancel()
+	return c.guard(ctx, func() error {
+		all := append(append([]uint32(nil), processed...), rejected...)
+		if len(all) == 0 {
+			return nil
+		}
+		store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}
+		if err := c.c.Store(uidSet(all), store, nil).Close(); err != nil {
+			return fmt.Errorf("store \\Seen: %w", err)
+		}
+		if err := c.moveTo(processed, c.cfg.ProcessedFolder); err != nil {
+			return err
+		}
+		return c.moveTo(rejected, c.cfg.RejectedFolder)
+	})
+}
+
+// moveTo moves uids to folder: UID MOVE, or COPY + \Deleted + UID EXPUNGE.
+func (c *Conn) moveTo(uids []uint32, folder string) error {
+	if len(uids) == 0 || folder == "" {
+		return nil
+	}
+	set := uidSet(uids)
+	if c.move {
+		if _, err := c.c.Move(set, folder).Wait(); err != nil {
+			return fmt.Errorf("move to %s: %w", folder, err)
+		}
+		return nil
+	}
+	if _, err := c.c.Copy(set, folder).Wait(); err != nil {
+		return fmt.Errorf("copy to %s: %w", folder, err)
+	}
+	del := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
+	if err := c.c.Store(set, del, nil).Close(); err != nil {
+		return fmt.Errorf("store \\Deleted: %w", err)
+	}
+	var expunge *imapclient.ExpungeCommand
+	if c.uidplus {
+		expunge = c.c.UIDExpunge(set)
+	} else {
+		expunge = c.c.Expunge()
+	}
+	if err := expunge.Close(); err != nil {
+		return fmt.Errorf("expunge: %w", err)
+	}
+	return nil
+}
+
+// Close logs out and closes the connection.
+func (c *Conn) Close() error {
+	done := make(chan error, 1)
+	go func() { done <- c.c.Logout().Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	return c.c.Close()
+}
+
+func uidSet(uids []uint32) imap.UIDSet {
+	var set imap.UIDSet
+	for _, u := range uids {
+		set.AddNum(imap.UID(u))
+	}
+	return set
+}
+
+// Describe turns a connection error into a sentence with a hint.
+func Describe(err error) string {
+	msg := err.Error()
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.Is(err, ErrAuth):
+		return msg + " (check username and password, or the token)"
+	case errors.As(err, &certErr):
+		return msg + " (a self-signed server needs ca_file, or tls_skip_verify: true)"
+	case strings.Contains(msg, "connection refused"):
+		return msg + " (is the server running, and are host and port right?)"
+	}
+	return msg
+}

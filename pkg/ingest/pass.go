@@ -1,0 +1,285 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/poller-crm/poller/pkg/crm"
+)
+
+// Fetched is one message read from a mailbox.
+type Fetched struct {
+	UID uint32
+	Raw []byte
+}
+
+// Mailbox is a logged-in connection to a selected IMAP mailbox, as a pass
+// needs it.
+type Mailbox interface {
+	Name() string
+	Mailbox() string
+	UIDValidity() uint32
+	// Unseen lists the UIDs of the messages without \Seen.
+	Unseen(ctx context.Context) ([]uint32, error)
+	// Fetch reads messages without marking them.
+	Fetch(ctx context.Context, uids []uint32) ([]Fetched, error)
+	// Acknowledge marks committed messages \Seen and files them.
+	Acknowledge(ctx context.Context, processed, rejected []uint32) error
+	Close() error
+}
+
+// Dialer connects to a mailbox.
+type Dialer func(ctx context.Context) (Mailbox, error)
+
+// PassOptions tune a pass. Zero values take the defaults.
+type PassOptions struct {
+	BatchSize int // messages fetched and committed together (50)
+	Workers   int // parse and decide in parallel (GOMAXPROCS)
+	// MaxAttempts is how many passes a message may fail the same way
+	// before it is quarantined in the rejected folder (3).
+	MaxAttempts int
+	// Backoff is the first wait before reconnecting; it doubles up to
+	// MaxBackoff (1 s, 30 s). MaxReconnects bounds the reconnections of
+	// one pass (5).
+	Backoff, MaxBackoff time.Duration
+	MaxReconnects       int
+	// AckTimeout bounds committing-side work that must finish even when
+	// the pass is asked to stop (30 s).
+	AckTimeout time.Duration
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+func (o PassOptions) withDefaults() PassOptions {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 50
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+	if o.MaxReconnects <= 0 {
+		o.MaxReconnects = 5
+	}
+	if o.AckTimeout <= 0 {
+		o.AckTimeout = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// PassSummary is what one pass over a mailbox did.
+type PassSummary struct {
+	Summary
+	Mailbox     string
+	Seen        int // unseen messages found
+	Quarantined int
+	Reconnects  int
+	Duration    time.Duration
+}
+
+// String is the pass's one-line summary.
+func (p PassSummary) String() string {
+	return fmt.Sprintf("pass %s: seen %d, %s, quarantined %d, reconnects %d, %s",
+		p.Mailbox, p.Seen, p.Summary.String(), p.Quarantined, p.Reconnects, p.Duration.Round(time.Millisecond))
+}
+
+// UIDValidityChecker is the part of a store that remembers a mailbox's
+// UIDVALIDITY.
+type UIDValidityChecker interface {
+	LastUIDValidity(ctx context.Context, mailbox string) (uint32, bool, error)
+}
+
+// Pass logs every unseen message of one mailbox: fetch a batch, decide,
+// commit, and only then acknowledge it. A dropped connection reconnects with
+// capped exponential backoff and carries on with what is still unseen;
+// what was committed is recognised and only acknowledged. When ctx is
+// cancelled, the batch in hand is committed and acknowledged, then Pass
+// returns ctx's error.
+func Pass(ctx context.Context, dial Dialer, rules *crm.Rules, store Store, opts PassOptions) (PassSummary, error) {
+	opts = opts.withDefaults()
+	start := opts.Now()
+	p := &pass{dial: dial, rules: rules, store: store, opts: opts, done: map[uint32]bool{}}
+	defer p.close()
+	err := p.run(ctx)
+	p.sum.Duration = opts.Now().Sub(start)
+	return p.sum, err
+}
+
+type pass struct {
+	dial  Dialer
+	rules *crm.Rules
+	store Store
+	opts  PassOptions
+	mb    Mailbox
+	sum   PassSummary
+	// done holds the UIDs this pass has settled (acknowledged, or failed
+	// and left for a later pass).
+	done map[uint32]bool
+}
+
+func (p *pass) close() {
+	if p.mb != nil {
+		p.mb.Close()
+		p.mb = nil
+	}
+}
+
+func (p *pass) connect(ctx context.Context) error {
+	mb, err := p.dial(ctx)
+	if err != nil {
+		return err
+	}
+	p.mb = mb
+	p.sum.Mailbox = mb.Name() + "/" + mb.Mailbox()
+	if checker, ok := p.store.(UIDValidityChecker); ok {
+		last, known, err := checker.LastUIDValidity(ctx, p.sum.Mailbox)
+		if err == nil && known && last != mb.UIDValidity() {
+			p.opts.Logger.Warn("UIDVALIDITY changed: messages are matched by Message-ID, never logged twice",
+				"mailbox", p.sum.Mailbox, "was", last, "now", mb.UIDValidity())
+		}
+	}
+	return nil
+}
+
+// reconnect waits (capped exponential backoff) and connects again.
+func (p *pass) reconnect(ctx context.Context, cause error) error {
+	p.close()
+	wait := p.opts.Backoff
+	for attempt := 1; ; attempt++ {
+		if p.sum.Reconnects >= p.opts.MaxReconnects {
+			return fmt.Errorf("gave up after %d reconnections: %w", p.sum.Reconnects, cause)
+		}
+		p.sum.Reconnects++
+		p.opts.Logger.Warn("connection lost, reconnecting", "mailbox", p.sum.Mailbox, "error", cause.Error(), "wait", wait)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		err := p.connect(ctx)
+		if err == nil {
+			return nil
+		}
+		cause = err
+		wait = min(2*wait, p.opts.MaxBackoff)
+	}
+}
+
+func (p *pass) run(ctx context.Context) error {
+	if err := p.connect(ctx); err != nil {
+		return err
+	}
+	counted := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		uids, err := p.mb.Unseen(ctx)
+		if err != nil {
+			if err := p.reconnect(ctx, err); err != nil {
+				return err
+			}
+			continue
+		}
+		var todo []uint32
+		for _, u := range uids {
+			if !p.done[u] {
+				todo = append(todo, u)
+			}
+		}
+		if !counted {
+			p.sum.Seen, counted = len(todo), true
+		}
+		if len(todo) == 0 {
+			return nil
+		}
+		lost := false
+		for start := 0; start < len(todo) && !lost; start += p.opts.BatchSize {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			batch := todo[start:min(start+p.opts.BatchSize, len(todo))]
+			if err := p.batch(ctx, batch); err != nil {
+				var ce connError
+				if !errors.As(err, &ce) {
+					return err
+				}
+				if err := p.reconnect(ctx, ce.err); err != nil {
+					return err
+				}
+				lost = true // search again: what was committed is recognised
+			}
+		}
+	}
+}
+
+// connError marks an error of the connection, which reconnecting may cure.
+type connError struct{ err error }
+
+func (c connError) Error() string { return c.err.Error() }
+
+// batch fetches, decides, commits and acknowledges uids.
+func (p *pass) batch(ctx context.Context, uids []uint32) error {
+	fetched, err := p.mb.Fetch(ctx, uids)
+	if err != nil {
+		return connError{err}
+	}
+	// From here on the batch is in hand: finish it even when asked to stop.
+	hold, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.AckTimeout)
+	defer cancel()
+	raws := make([]rawMessage, len(fetched))
+	for i, f := range fetched {
+		raws[i] = rawMessage{Origin{Mailbox: p.sum.Mailbox, UIDValidity: p.mb.UIDValidity(), UID: f.UID}, f.Raw}
+	}
+	items := processBatch(p.rules, raws, p.opts.Workers)
+	results, err := p.store.Record(hold, items)
+	if err != nil {
+		return fmt.Errorf("record: %w", err) // nothing committed: all stay unseen
+	}
+	var processed, rejected []uint32
+	for i, r := range results {
+		uid := fetched[i].UID
+		p.done[uid] = true
+		logResult(p.opts.Logger, items[i], r)
+		switch {
+		case r.Outcome == OutcomeFailed && r.Attempts >= p.opts.MaxAttempts:
+			p.opts.Logger.Error("message quarantined after repeated failures", "mailbox", p.sum.Mailbox, "uid", uid, "attempts", r.Attempts, "error", r.Err)
+			p.sum.Quarantined++
+			rejected = append(rejected, uid)
+		case r.Outcome == OutcomeFailed:
+			// Left unseen for the next pass.
+		case r.Outcome == OutcomeRejected:
+			rejected = append(rejected, uid)
+		default:
+			processed = append(processed, uid)
+		}
+		p.sum.Add(r)
+	}
+	if err := p.mb.Acknowledge(hold, processed, rejected); err != nil {
+		// Committed but not marked: the next search finds them again and
+		// the store recognises them.
+		for _, u := range append(processed, rejected...) {
+			delete(p.done, u)
+		}
+		return connError{fmt.Errorf("acknowledge: %w", err)}
+	}
+	return nil
+}
