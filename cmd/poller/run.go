@@ -27,6 +27,12 @@ commands:
           decide what poller would do with each message, and why
   ingest  --config FILE [--db PATH] PATH...
           log .eml files, Maildir folders and mbox files into the store
+  import  companies|contacts|deals [--config FILE] [--db PATH] FILE.csv
+          seed the CRM from a CSV file (header row names the columns); all or nothing
+  export  [--config FILE] [--db PATH] [--format json|csv] [--out DIR] [--bodies]
+          everything in the store: one JSON document on stdout, or a file per entity in DIR
+  show    contact ADDRESS [--config FILE] [--db PATH]
+          a contact's company, open deals and email timeline, newest first
   help    show this help
 `
 
@@ -41,6 +47,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runExplain(ctx, rest, stdout, stderr)
 	case "ingest":
 		return runIngest(ctx, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, stdout, stderr)
+	case "show":
+		return runShow(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"os"
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/sqlite"
@@ -12,6 +14,9 @@ import (
 type storeFlags struct {
 	config string
 	db     string
+	// existing refuses to create a database: commands that only read one
+	// (export, show) report a mistyped path instead of an empty store.
+	existing bool
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -45,6 +50,11 @@ func (f *storeFlags) open(ctx context.Context, needRules bool) (*env, error) {
 		e.cfg, e.rules = cfg, rules
 		if path == "" {
 			path = cfg.storePath()
+		}
+	}
+	if f.existing {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", path, err)
 		}
 	}
 	opts := sqlite.Options{}
