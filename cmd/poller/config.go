@@ -23,6 +23,10 @@ type Config struct {
 	Users       []userConfig      `yaml:"users"`
 	TeamInboxes []teamInboxConfig `yaml:"team_inboxes"`
 	Store       storeConfig       `yaml:"store"`
+	// Schedule is a cron expression ("*/5 * * * *") or "@every 1m".
+	Schedule  string          `yaml:"schedule"`
+	Timezone  string          `yaml:"timezone"`
+	Mailboxes []mailboxConfig `yaml:"mailboxes"`
 
 	// dir is the folder of the config file: relative paths start there.
 	dir string
@@ -127,8 +131,14 @@ func (c *Config) crmUsers() []crm.User {
 
 // rules turns the crm, users and team_inboxes sections into crm.Rules.
 func (c *Config) rules() (*crm.Rules, error) {
+	return c.rulesFor(c.CRM.LogAddresses)
+}
+
+// rulesFor is rules with the given log addresses (a mailbox may have its
+// own).
+func (c *Config) rulesFor(logAddresses []string) (*crm.Rules, error) {
 	rc := crm.Config{
-		LogAddresses:    c.CRM.LogAddresses,
+		LogAddresses:    logAddresses,
 		InternalDomains: c.CRM.InternalDomains,
 		NeverLog:        c.CRM.NeverLog,
 		MaxMessageSize:  int64(c.CRM.MaxMessageSize),

@@ -12,9 +12,21 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal asks for a graceful stop: the batch in hand is
+		// committed and acknowledged. The second one stops at once, which
+		// loses nothing either: unacknowledged mail stays unseen.
+		<-signals
+		cancel()
+		<-signals
+		fmt.Fprintln(os.Stderr, "poller: second signal, exiting now")
+		os.Exit(130)
+	}()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
+	cancel()
 	if err != nil {
 		if !errors.Is(err, errReported) {
 			fmt.Fprintln(os.Stderr, "poller:", err)

@@ -23,10 +23,15 @@ func usagef(format string, args ...any) error {
 const usage = `usage: poller <command> [flags]
 
 commands:
+  demo    [--config FILE] [--fixtures DIR] [--db PATH]
+          the main job with nothing to set up: an in-memory IMAP server holding
+          fixtures/, one pass into a fresh SQLite file, and what happened
   explain --config FILE [--db PATH] [--json] MESSAGE.eml...
           decide what poller would do with each message, and why
   ingest  --config FILE [--db PATH] PATH...
           log .eml files, Maildir folders and mbox files into the store
+  once    --config FILE [--db PATH] [-v]
+          one pass over every mailbox: log the unseen messages, then mark them
   import  companies|contacts|deals [--config FILE] [--db PATH] FILE.csv
           seed the CRM from a CSV file (header row names the columns); all or nothing
   export  [--config FILE] [--db PATH] [--format json|csv] [--out DIR] [--bodies]
@@ -47,6 +52,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runExplain(ctx, rest, stdout, stderr)
 	case "ingest":
 		return runIngest(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "once":
+		return runOnce(ctx, rest, getenv, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
 	case "export":

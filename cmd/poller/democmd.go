@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/imapmem"
+	"github.com/poller-crm/poller/pkg/imapsource"
+	"github.com/poller-crm/poller/pkg/sqlite"
+)
+
+// runDemo implements "poller demo": the main job end to end with nothing to
+// set up. It starts go-imap's in-memory IMAP server on loopback, puts the
+// project's fixtures in its INBOX, runs one pass into a fresh SQLite file
+// and prints what happened.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "config.example.yaml", "config file whose rules the demo applies")
+	fixtureDir := fs.String("fixtures", "fixtures", "folder of .eml files to put in the INBOX")
+	dbPath := fs.String("db", "", "database to create (default: a new file in a temporary folder)")
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+		return usagef("demo: takes flags only ([--config FILE] [--fixtures DIR] [--db PATH])")
+	}
+	cfg, rules, err := loadConfig(*configPath)
+	if err != nil {
+		return fmt.Errorf("demo: %w (run it from the project's folder, or give --config)", err)
+	}
+	files, err := filepath.Glob(filepath.Join(*fixtureDir, "*.eml"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("demo: no .eml files in %s (run it from the project's folder, or give --fixtures)", *fixtureDir)
+	}
+	if *dbPath == "" {
+		dir, err := os.MkdirTemp("", "poller-demo-")
+		if err != nil {
+			return err
+		}
+		*dbPath = filepath.Join(dir, "poller.db")
+	}
+
+	user, password := cfg.CRM.LogAddresses[0], "demo"
+	srv, err := imapmem.Start(user, password, imapmem.Options{})
+	if err != nil {
+		return fmt.Errorf("demo: start the IMAP server: %w", err)
+	}
+	defer srv.Close()
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if err := srv.Append("INBOX", raw); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	store, err := sqlite.Open(ctx, *dbPath, sqlite.Options{
+		MaxAttachmentSize: int64(cfg.CRM.MaxAttachmentSize), NoCompanyDomains: cfg.CRM.NoCompanyDomains})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.SyncUsers(ctx, cfg.crmUsers()); err != nil {
+		return err
+	}
+	if err := seedDemoDeals(ctx, store); err != nil {
+		return fmt.Errorf("demo: seed deals: %w", err)
+	}
+	fmt.Fprintf(stdout, "poller demo: an in-memory IMAP server on %s holds the %d messages of %s/ in its INBOX.\n", srv.Addr, len(files), *fixtureDir)
+	fmt.Fprintf(stdout, "One pass logs them into %s (4 deals seeded first).\n\n", *dbPath)
+
+	host, port, _ := strings.Cut(srv.Addr, ":")
+	p, _ := strconv.Atoi(port)
+	a := account{rules: rules, batchSize: 50, cfg: imapsource.Config{
+		Name: "demo", Host: host, Port: p, TLS: imapsource.TLSNone, Auth: imapsource.AuthLogin,
+		Username: user, Password: password, RejectedFolder: defaultRejectedFolder, Timeout: 30 * time.Second,
+	}}
+	sum, err := pass(ctx, a, store, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return fmt.Errorf("demo: pass: %w", err)
+	}
+	if err := printDemo(ctx, stdout, store, files); err != nil {
+		return err
+	}
+	total, unseen, _ := srv.Count("INBOX")
+	rejected, _, _ := srv.Count(defaultRejectedFolder)
+	fmt.Fprintf(stdout, "\n%s\n", sum)
+	fmt.Fprintf(stdout, "The mailbox now: INBOX %d messages (%d unseen), %s %d.\n\n", total, unseen, defaultRejectedFolder, rejected)
+	fmt.Fprintf(stdout, "Look around:\n  go run ./cmd/poller show contact m.bellini@ferrotech.example --db %s\n  go run ./cmd/poller export --db %s\n", *dbPath, *dbPath)
+	return nil
+}
+
+// seedDemoDeals imports a few contacts and deals for prospects of the
+// fixtures, so that the demo shows emails linked to deals.
+func seedDemoDeals(ctx context.Context, store *sqlite.Store) error {
+	people := []crm.Person{
+		{Address: "m.bellini@ferrotech.example", Name: "Marco Bellini", Company: "ferrotech.example", Owner: "alice@example.com"},
+		{Address: "hannah.weiss@quantaloop.example", Name: "Hannah Weiss", Company: "quantaloop.example", Owner: "bob@example.com"},
+	}
+	if err := store.ImportContacts(ctx, people); err != nil {
+		return err
+	}
+	amount := func(v float64) *float64 { return &v }
+	day := func(d int) time.Time { return time.Date(2026, 2, d, 9, 0, 0, 0, time.UTC) }
+	return store.ImportDeals(ctx, []crm.Deal{
+		{ExternalID: "demo-1", Name: "Ferrotech press-line pilot", Stage: "pilot", Status: crm.DealOpen, Amount: amount(4800), Company: "ferrotech.example", Contacts: []string{people[0].Address}, CreatedAt: day(2), UpdatedAt: day(20)},
+		{ExternalID: "demo-2", Name: "Ferrotech plant rollout", Stage: "qualification", Status: crm.DealOpen, Amount: amount(56000), Company: "ferrotech.example", Contacts: []string{people[0].Address}, CreatedAt: day(3), UpdatedAt: day(10)},
+		{ExternalID: "demo-3", Name: "Ferrotech spare sensors", Stage: "closed", Status: crm.DealWon, Amount: amount(900), Company: "ferrotech.example", Contacts: []string{people[0].Address}, CreatedAt: day(1), UpdatedAt: day(25)},
+		{ExternalID: "demo-4", Name: "Quantaloop warehouse sensors", Stage: "proposal", Status: crm.DealOpen, Amount: amount(12400), Company: "quantaloop.example", Contacts: []string{people[1].Address}, CreatedAt: day(5), UpdatedAt: day(18)},
+	})
+}
+
+// printDemo prints the decision on each message, then the contacts,
+// companies and deal links the pass produced.
+func printDemo(ctx context.Context, w io.Writer, store *sqlite.Store, files []string) error {
+	x, err := store.Export(ctx)
+	if err != nil {
+		return err
+	}
+	emails := map[int64]sqlite.EmailRecord{}
+	for _, e := range x.Emails {
+		emails[e.ID] = e
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "UID\tMESSAGE\tOUTCOME\tLOGGED ON / WHY")
+	for _, in := range x.Intake {
+		name := fmt.Sprint(in.Origin.UID)
+		if i := int(in.Origin.UID) - 1; i >= 0 && i < len(files) {
+			name = filepath.Base(files[i])
+		}
+		what := in.Detail
+		outcome := in.Outcome
+		if e, ok := emails[in.EmailID]; ok && in.EmailID != 0 {
+			outcome += " " + e.Kind
+			what = strings.Join(e.Contacts, ", ")
+		} else if in.Reason != "" {
+			outcome += " " + in.Reason
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", in.Origin.UID, name, outcome, firstLine(what, 70))
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nContacts (%d):\n", len(x.Contacts))
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ADDRESS\tNAME\tCOMPANY\tOWNER\tSOURCE")
+	for _, c := range x.Contacts {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Address, c.Name, dash(c.Company), dash(c.Owner), c.Source)
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nCompanies (%d): ", len(x.Companies))
+	domains := make([]string, len(x.Companies))
+	for i, c := range x.Companies {
+		domains[i] = c.Domain
+	}
+	fmt.Fprintln(w, strings.Join(domains, ", "))
+
+	deals := map[int64]sqlite.DealRecord{}
+	for _, d := range x.Deals {
+		deals[d.ID] = d
+	}
+	fmt.Fprintln(w, "\nDeal links (an email is linked to its contacts' five most recently updated open deals):")
+	links := 0
+	for _, e := range x.Emails {
+		for _, id := range e.Deals {
+			links++
+			fmt.Fprintf(w, "  %q -> %s (%s)\n", e.Subject, deals[id].Name, deals[id].Stage)
+		}
+	}
+	if links == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/imapsource"
+	"github.com/poller-crm/poller/pkg/ingest"
+)
+
+// mailboxConfig is one entry of mailboxes: in the config.
+type mailboxConfig struct {
+	Name            string        `yaml:"name"`
+	Host            string        `yaml:"host"`
+	Port            int           `yaml:"port"`
+	TLS             string        `yaml:"tls"`
+	TLSSkipVerify   bool          `yaml:"tls_skip_verify"`
+	CAFile          string        `yaml:"ca_file"`
+	AllowInsecure   bool          `yaml:"allow_insecure"`
+	Username        string        `yaml:"username"`
+	Password        string        `yaml:"password"`
+	PasswordFile    string        `yaml:"password_file"`
+	Auth            string        `yaml:"auth"`
+	TokenFile       string        `yaml:"token_file"`
+	TokenCommand    string        `yaml:"token_command"`
+	Mailbox         string        `yaml:"mailbox"`
+	ProcessedFolder string        `yaml:"processed_folder"`
+	RejectedFolder  *string       `yaml:"rejected_folder"`
+	BatchSize       int           `yaml:"batch_size"`
+	Timeout         time.Duration `yaml:"timeout"`
+	Idle            bool          `yaml:"idle"`
+	LogAddresses    []string      `yaml:"log_addresses"`
+}
+
+// account is a mailbox ready to poll: how to connect, and its rules.
+type account struct {
+	cfg       imapsource.Config
+	rules     *crm.Rules
+	batchSize int
+	idle      bool
+}
+
+// defaultRejectedFolder receives rejected messages unless the config says
+// otherwise ("" leaves them in place, \Seen).
+const defaultRejectedFolder = "Rejected"
+
+// accounts resolves the mailboxes of the config: defaults, secrets from
+// the environment or files, per-mailbox rules. Errors name the mailbox and
+// the key, never a secret's value.
+func (c *Config) accounts(getenv func(string) string) ([]account, error) {
+	if len(c.Mailboxes) == 0 {
+		return nil, errors.New("mailboxes: at least one mailbox is required")
+	}
+	var out []account
+	var errs []error
+	names := map[string]bool{}
+	for i, m := range c.Mailboxes {
+		name := m.Name
+		if name == "" {
+			name = fmt.Sprintf("mailbox%d", i+1)
+		}
+		where := fmt.Sprintf("mailboxes[%d] (%s)", i, name)
+		if names[name] {
+			errs = append(errs, fmt.Errorf("%s: the name is used twice", where))
+			continue
+		}
+		names[name] = true
+		a, err := c.account(name, m, getenv)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (c *Config) account(name string, m mailboxConfig, getenv func(string) string) (account, error) {
+	cfg := imapsource.Config{
+		Name: name, Host: m.Host, Port: m.Port, TLS: m.TLS, TLSSkipVerify: m.TLSSkipVerify,
+		CAFile: c.path(m.CAFile), AllowInsecure: m.AllowInsecure, Username: m.Username, Auth: m.Auth,
+		Mailbox: m.Mailbox, ProcessedFolder: m.ProcessedFolder, RejectedFolder: defaultRejectedFolder, Timeout: m.Timeout,
+	}
+	if m.RejectedFolder != nil {
+		cfg.RejectedFolder = *m.RejectedFolder
+	}
+	if cfg.TLS == "" {
+		cfg.TLS = imapsource.TLSImplicit
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 143
+		if cfg.TLS == imapsource.TLSImplicit {
+			cfg.Port = 993
+		}
+	}
+	if cfg.Auth == "" {
+		cfg.Auth = imapsource.AuthPlain
+	}
+	var err error
+	switch {
+	case m.Password != "" && m.PasswordFile != "":
+		return account{}, errors.New("set password or password_file, not both")
+	case m.PasswordFile != "":
+		cfg.Password, err = readSecret(c.path(m.PasswordFile))
+	default:
+		cfg.Password, err = expandEnv(m.Password, getenv)
+	}
+	if err != nil {
+		return account{}, fmt.Errorf("password: %w", err)
+	}
+	switch {
+	case m.TokenFile != "" && m.TokenCommand != "":
+		return account{}, errors.New("set token_file or token_command, not both")
+	case m.TokenFile != "":
+		file := c.path(m.TokenFile)
+		cfg.Token = func(context.Context) (string, error) { return readSecret(file) }
+	case m.TokenCommand != "":
+		command := m.TokenCommand
+		cfg.Token = func(ctx context.Context) (string, error) { return runTokenCommand(ctx, command) }
+	}
+	if cfg.Auth != imapsource.AuthXOAUTH2 && cfg.Password == "" {
+		return account{}, errors.New("no password: set password (${ENV} works) or password_file")
+	}
+	if err := cfg.Validate(); err != nil {
+		return account{}, err
+	}
+	logAddresses := c.CRM.LogAddresses
+	if len(m.LogAddresses) > 0 {
+		logAddresses = m.LogAddresses
+	}
+	rules, err := c.rulesFor(logAddresses)
+	if err != nil {
+		return account{}, err
+	}
+	batch := m.BatchSize
+	if batch <= 0 {
+		batch = 50
+	}
+	return account{cfg: cfg, rules: rules, batchSize: batch, idle: m.Idle}, nil
+}
+
+// path resolves p against the config file's folder.
+func (c *Config) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandEnv replaces ${NAME} with the environment variable NAME; an unset
+// variable is an error naming it.
+func expandEnv(s string, getenv func(string) string) (string, error) {
+	var missing []string
+	out := envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := envRef.FindStringSubmatch(ref)[1]
+		v := getenv(name)
+		if v == "" {
+			missing = append(missing, name)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// readSecret reads a secret from a file, without its final newline.
+func readSecret(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(data), "\r\n"), nil
+}
+
+// runTokenCommand runs a command (through sh -c) that prints an OAuth
+// access token.
+func runTokenCommand(ctx context.Context, command string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var stderr strings.Builder
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("token_command failed: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	token := strings.TrimSpace(string(out))
+	if token == "" {
+		return "", errors.New("token_command printed no token")
+	}
+	return token, nil
+}
+
+// dialer connects to the account's mailbox.
+func (a account) dialer() ingest.Dialer {
+	return func(ctx context.Context) (ingest.Mailbox, error) {
+		c, err := imapsource.Dial(ctx, a.cfg)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/poller-crm/poller/pkg/imapsource"
+	"github.com/poller-crm/poller/pkg/ingest"
+	"github.com/poller-crm/poller/pkg/sqlite"
+)
+
+// runOnce implements "poller once --config FILE": one pass over every
+// mailbox. It fails when a pass could not finish (login refused, server
+// gone); rejections are decisions, not failures. An interrupted pass
+// commits and acknowledges the batch in hand and exits 0.
+func runOnce(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("once", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	verbose := fs.Bool("v", false, "log every decision")
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+		return usagef("once: takes flags only (--config FILE [--db PATH] [-v])")
+	}
+	e, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	accounts, err := e.cfg.accounts(getenv)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", sf.config, err)
+	}
+	logger := newLogger(stderr, *verbose)
+	failed := 0
+	for _, a := range accounts {
+		sum, err := pass(ctx, a, e.store, logger)
+		fmt.Fprintln(stdout, sum.String())
+		switch {
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintln(stderr, "poller: stopped: what was fetched was committed and acknowledged")
+			return nil
+		case err != nil:
+			failed++
+			fmt.Fprintf(stderr, "poller: mailbox %s: %s\n", a.cfg.Name, imapsource.Describe(err))
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d mailboxes could not be polled: %w", failed, len(accounts), errReported)
+	}
+	return nil
+}
+
+// pass runs one pass over an account's mailbox.
+func pass(ctx context.Context, a account, store *sqlite.Store, logger *slog.Logger) (ingest.PassSummary, error) {
+	sum, err := ingest.Pass(ctx, a.dialer(), a.rules, store, ingest.PassOptions{
+		BatchSize: a.batchSize,
+		Logger:    logger.With("mailbox", a.cfg.Name),
+	})
+	if sum.Mailbox == "" {
+		sum.Mailbox = a.cfg.Name
+	}
+	return sum, err
+}
+
+func newLogger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
