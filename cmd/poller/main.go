@@ -6,35 +6,46 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
 func main() {
+	os.Exit(runProcess(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// runProcess is the process around run: signals, the error line, the exit
+// status. The first SIGINT or SIGTERM asks for a graceful stop (the batch
+// in hand is committed and acknowledged); a second one exits at once,
+// which loses nothing either, as unacknowledged mail stays unseen.
+func runProcess(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	go func() {
-		// The first signal asks for a graceful stop: the batch in hand is
-		// committed and acknowledged. The second one stops at once, which
-		// loses nothing either: unacknowledged mail stays unseen.
-		<-signals
+		if _, ok := <-signals; !ok {
+			return
+		}
 		cancel()
-		<-signals
-		fmt.Fprintln(os.Stderr, "poller: second signal, exiting now")
-		os.Exit(130)
+		if _, ok := <-signals; ok {
+			fmt.Fprintln(stderr, "poller: second signal, exiting now")
+			os.Exit(130)
+		}
 	}()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	cancel()
-	if err != nil {
-		if !errors.Is(err, errReported) {
-			fmt.Fprintln(os.Stderr, "poller:", err)
-		}
-		var u usageError
-		if errors.As(err, &u) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	err := run(ctx, args, getenv, stdout, stderr)
+	if err == nil {
+		return 0
 	}
+	if !errors.Is(err, errReported) {
+		fmt.Fprintln(stderr, "poller:", err)
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -13,12 +11,7 @@ import (
 // exit status) is tested without building a second binary.
 func TestMain(m *testing.M) {
 	if os.Getenv("POLLER_TEST_AS_MAIN") == "1" {
-		err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "poller:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+		os.Exit(runProcess(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }

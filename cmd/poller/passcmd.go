@@ -39,7 +39,9 @@ func runOnce(ctx context.Context, args []string, getenv func(string) string, std
 	failed := 0
 	for _, a := range accounts {
 		sum, err := pass(ctx, a, e.store, logger)
-		fmt.Fprintln(stdout, sum.String())
+		if err == nil || sum.Total() > 0 {
+			fmt.Fprintln(stdout, sum.String())
+		}
 		switch {
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(stderr, "poller: stopped: what was fetched was committed and acknowledged")

@@ -30,6 +30,8 @@ commands:
           decide what poller would do with each message, and why
   ingest  --config FILE [--db PATH] PATH...
           log .eml files, Maildir folders and mbox files into the store
+  run     --config FILE [--db PATH] [-v]
+          the daemon: a pass at start, then on the schedule (and on new mail with idle: true)
   once    --config FILE [--db PATH] [-v]
           one pass over every mailbox: log the unseen messages, then mark them
   import  companies|contacts|deals [--config FILE] [--db PATH] FILE.csv
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runIngest(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
+	case "run":
+		return runDaemon(ctx, rest, getenv, stdout, stderr)
 	case "once":
 		return runOnce(ctx, rest, getenv, stdout, stderr)
 	case "import":

@@ -138,12 +138,16 @@ var (
 // Dial connects, logs in and selects the mailbox, creating the processed
 // and rejected folders when they are missing.
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
+	return dialSelect(ctx, cfg, nil)
+}
+
+func dialSelect(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler) (*Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("mailbox %s: %w", cfg.Name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout())
 	defer cancel()
-	client, err := dial(ctx, cfg)
+	client, err := dial(ctx, cfg, handler)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr(), err)
 	}
@@ -174,7 +178,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	return c, nil
 }
 
-func dial(ctx context.Context, cfg Config) (*imapclient.Client, error) {
+func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	tlsConfig, err := cfg.tlsConfig()
 	if err != nil {
 		return nil, err
@@ -183,6 +187,8 @@ func dial(ctx context.Context, cfg Config) (*imapclient.Client, error) {
 		TLSConfig:   tlsConfig,
 		DebugWriter: cfg.Debug,
 		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
+		// Unilateral data (EXISTS during IDLE) for Watch.
+		UnilateralDataHandler: handler,
 	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", cfg.Addr())
