@@ -27,9 +27,23 @@ type Config struct {
 	Schedule  string          `yaml:"schedule"`
 	Timezone  string          `yaml:"timezone"`
 	Mailboxes []mailboxConfig `yaml:"mailboxes"`
+	Log       logConfig       `yaml:"log"`
+	HTTP      httpConfig      `yaml:"http"`
 
 	// dir is the folder of the config file: relative paths start there.
 	dir string
+}
+
+type logConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text, json
+}
+
+type httpConfig struct {
+	// Listen is the address of /healthz and /metrics in run mode; "" = off.
+	Listen string `yaml:"listen"`
+	// UnhealthyAfter is how many failed passes in a row make /healthz fail.
+	UnhealthyAfter int `yaml:"unhealthy_after"`
 }
 
 type storeConfig struct {

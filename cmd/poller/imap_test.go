@@ -266,3 +266,16 @@ func TestScheduleAndTimezoneErrors(t *testing.T) {
 		t.Errorf("cronSchedule = %v, %v", loc, err)
 	}
 }
+
+// appendToConfig adds YAML at the end of a config file.
+func appendToConfig(t *testing.T, path, yaml string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(yaml); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -35,10 +35,14 @@ func runOnce(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("config %s: %w", sf.config, err)
 	}
-	logger := newLogger(stderr, *verbose)
+	logger, err := e.cfg.logger(stderr, *verbose)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", sf.config, err)
+	}
+	rec := passRecorder{store: e.store, logger: logger}
 	failed := 0
 	for _, a := range accounts {
-		sum, err := pass(ctx, a, e.store, logger)
+		sum, err := rec.pass(ctx, a)
 		if err == nil || sum.Total() > 0 {
 			fmt.Fprintln(stdout, sum.String())
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,13 @@ var errReported = errors.New("reported")
 type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
+
+// newFlagSet is a subcommand's flag set: errors are returned, not fatal.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
 
 func usagef(format string, args ...any) error {
 	return usageError{fmt.Sprintf(format, args...)}
@@ -34,6 +42,10 @@ commands:
           the daemon: a pass at start, then on the schedule (and on new mail with idle: true)
   once    --config FILE [--db PATH] [-v]
           one pass over every mailbox: log the unseen messages, then mark them
+  status  [--config FILE] [--db PATH]
+          last passes, outcomes of the last day and week, the last 20 rejections
+  healthcheck [--config FILE] [--url URL]
+          exit 0 when the daemon's /healthz answers 200 (the image's HEALTHCHECK)
   import  companies|contacts|deals [--config FILE] [--db PATH] FILE.csv
           seed the CRM from a CSV file (header row names the columns); all or nothing
   export  [--config FILE] [--db PATH] [--format json|csv] [--out DIR] [--bodies]
@@ -60,6 +72,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDaemon(ctx, rest, getenv, stdout, stderr)
 	case "once":
 		return runOnce(ctx, rest, getenv, stdout, stderr)
+	case "status":
+		return runStatus(ctx, rest, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
 	case "export":

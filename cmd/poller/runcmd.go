@@ -2,18 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
 	"github.com/poller-crm/poller/pkg/imapsource"
-	"github.com/poller-crm/poller/pkg/sqlite"
+	"github.com/poller-crm/poller/pkg/monitor"
 )
 
 // defaultSchedule polls every five minutes.
@@ -45,8 +45,21 @@ func runDaemon(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("config %s: %w", sf.config, err)
 	}
-	logger := newLogger(stderr, *verbose)
-	d := &daemon{store: e.store, logger: logger, busy: make([]sync.Mutex, len(accounts)), accounts: accounts}
+	logger, err := e.cfg.logger(stderr, *verbose)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", sf.config, err)
+	}
+	rec := passRecorder{store: e.store, logger: logger}
+	if e.cfg.HTTP.Listen != "" {
+		rec.monitor = monitor.New(monitor.Options{
+			Interval: scheduleInterval(schedule, time.Now().In(loc)), MaxFailures: e.cfg.HTTP.UnhealthyAfter, StoreSize: e.store.Size})
+		stop, err := serveMonitor(ctx, e.cfg.HTTP.Listen, rec.monitor, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	d := &daemon{rec: rec, logger: logger, accounts: accounts, busy: make([]sync.Mutex, len(accounts)), again: make([]atomic.Bool, len(accounts))}
 
 	logger.Info("poller started", "mailboxes", len(accounts), "schedule", e.cfg.scheduleSpec(), "timezone", loc.String(), "db", e.store.Path())
 	c := cron.New(cron.WithLocation(loc))
@@ -88,10 +101,11 @@ func runDaemon(ctx context.Context, args []string, getenv func(string) string, s
 
 // daemon runs passes, one at a time per mailbox.
 type daemon struct {
-	store    *sqlite.Store
+	rec      passRecorder
 	logger   *slog.Logger
 	accounts []account
 	busy     []sync.Mutex
+	again    []atomic.Bool // a pass was asked for while one was running
 }
 
 func (d *daemon) passAll(ctx context.Context) {
@@ -103,27 +117,28 @@ func (d *daemon) passAll(ctx context.Context) {
 	}
 }
 
-// passOne runs a pass over mailbox i unless one is running, and logs its
-// one-line summary.
+// passOne runs a pass over mailbox i. When one is already running, it
+// asks that one to go again when it ends instead: passes never overlap, and
+// a new-mail signal that arrives mid-pass (after its search) is not lost.
 func (d *daemon) passOne(ctx context.Context, i int) {
-	a := d.accounts[i]
 	if !d.busy[i].TryLock() {
-		d.logger.Info("pass skipped: the previous one is still running", "mailbox", a.cfg.Name)
+		d.again[i].Store(true)
 		return
 	}
 	defer d.busy[i].Unlock()
-	sum, err := pass(ctx, a, d.store, d.logger)
-	attrs := []any{"mailbox", a.cfg.Name, "seen", sum.Seen, "logged", sum.Logged, "rejected", sum.Rejected,
-		"duplicate", sum.Duplicate, "failed", sum.Failed, "quarantined", sum.Quarantined, "duration", sum.Duration.Round(time.Millisecond)}
-	for reason, n := range sum.ByReason {
-		attrs = append(attrs, "rejected_"+string(reason), n)
+	for {
+		d.again[i].Store(false)
+		d.rec.pass(ctx, d.accounts[i])
+		if ctx.Err() != nil || !d.again[i].Load() {
+			return
+		}
 	}
-	switch {
-	case err == nil, errors.Is(err, context.Canceled):
-		d.logger.Info("pass", attrs...)
-	default:
-		d.logger.Error("pass failed", append(attrs, "error", imapsource.Describe(err))...)
-	}
+}
+
+// scheduleInterval estimates the time between two runs of sched.
+func scheduleInterval(sched cron.Schedule, now time.Time) time.Duration {
+	next := sched.Next(now)
+	return sched.Next(next).Sub(next)
 }
 
 // scheduleSpec is the configured schedule, or the default.

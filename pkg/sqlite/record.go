@@ -168,11 +168,14 @@ func (s *Store) previousIntake(ctx context.Context, tx *sql.Tx, o ingest.Origin,
 }
 
 func (s *Store) insertIntake(ctx context.Context, tx *sql.Tx, it *ingest.Item, row intakeRow, now string) error {
-	var messageID, received string
-	if it.Message != nil {
-		messageID = it.Message.MessageID
-		if !it.Message.Date.IsZero() {
-			received = formatTime(it.Message.Date)
+	var messageID, received, from, subject string
+	if m := it.Message; m != nil {
+		messageID, subject = m.MessageID, m.Subject
+		if !m.Date.IsZero() {
+			received = formatTime(m.Date)
+		}
+		if f, ok := m.FirstFrom(); ok {
+			from = strings.ToLower(f.Address)
 		}
 	}
 	var emailID, rawSum any
@@ -183,9 +186,10 @@ func (s *Store) insertIntake(ctx context.Context, tx *sql.Tx, it *ingest.Item, r
 		rawSum = row.rawSum
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO intake (outcome, reason, detail, message_id, email_id, raw_sha256,
-		origin_path, mailbox, uidvalidity, uid, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		origin_path, mailbox, uidvalidity, uid, received_at, processed_at, from_address, subject)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		row.outcome, string(row.reason), row.detail, messageID, emailID, rawSum,
-		it.Origin.Path, it.Origin.Mailbox, it.Origin.UIDValidity, it.Origin.UID, received, now)
+		it.Origin.Path, it.Origin.Mailbox, it.Origin.UIDValidity, it.Origin.UID, received, now, from, subject)
 	if err != nil {
 		return fmt.Errorf("insert intake row: %w", err)
 	}

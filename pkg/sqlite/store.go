@@ -232,3 +232,11 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 	}
 	return res, nil
 }
+
+func statFile(path string) (int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}

@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// PassRecord is one pass over a mailbox.
+type PassRecord struct {
+	Mailbox                                   string
+	StartedAt, FinishedAt                     time.Time
+	Seen, Logged, Rejected, Duplicate, Failed int
+	Quarantined, Reconnects                   int
+	// Error says why the pass could not finish; "" when it did.
+	Error string
+}
+
+// RecordPass adds a pass to the passes table.
+func (s *Store) RecordPass(ctx context.Context, p PassRecord) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO passes (mailbox, started_at, finished_at, seen, logged, rejected,
+		duplicate, failed, quarantined, reconnects, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.Mailbox, formatTime(p.StartedAt), formatTime(p.FinishedAt), p.Seen, p.Logged, p.Rejected,
+		p.Duplicate, p.Failed, p.Quarantined, p.Reconnects, p.Error)
+	if err != nil {
+		return fmt.Errorf("record pass: %w", describe(err))
+	}
+	return nil
+}
+
+// Status is what "poller status" reports.
+type Status struct {
+	Passes []PassRecord // the most recent first
+	// Day and Week count intake outcomes ("logged", "rejected", ...) and
+	// rejection reasons ("rejected:sender_not_user") since a day and a
+	// week ago.
+	Day, Week  map[string]int
+	Rejections []Rejection // the most recent first
+}
+
+// Rejection is a rejected message, as the intake log keeps it.
+type Rejection struct {
+	ProcessedAt time.Time
+	From        string
+	Subject     string
+	Reason      string
+	Detail      string
+	MessageID   string
+	Origin      string
+}
+
+// Status reads the last passes, the outcome counts of the last day and
+// week, and the last rejections.
+func (s *Store) Status(ctx context.Context, passes, rejections int) (*Status, error) {
+	st := &Status{Day: map[string]int{}, Week: map[string]int{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT mailbox, started_at, finished_at, seen, logged, rejected, duplicate,
+		failed, quarantined, reconnects, error FROM passes ORDER BY id DESC LIMIT ?`, passes)
+	if err != nil {
+		return nil, fmt.Errorf("status: %w", describe(err))
+	}
+	for rows.Next() {
+		var p PassRecord
+		var started, finished string
+		if err := rows.Scan(&p.Mailbox, &started, &finished, &p.Seen, &p.Logged, &p.Rejected, &p.Duplicate,
+			&p.Failed, &p.Quarantined, &p.Reconnects, &p.Error); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.StartedAt, _ = time.Parse(timeLayout, started)
+		p.FinishedAt, _ = time.Parse(timeLayout, finished)
+		st.Passes = append(st.Passes, p)
+	}
+	rows.Close()
+	now := s.opts.Now()
+	for _, span := range []struct {
+		since  time.Time
+		counts map[string]int
+	}{{now.Add(-24 * time.Hour), st.Day}, {now.Add(-7 * 24 * time.Hour), st.Week}} {
+		if err := countOutcomes(ctx, s.db, formatTime(span.since), span.counts); err != nil {
+			return nil, err
+		}
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT processed_at, from_address, subject, reason, detail, message_id,
+		origin_path, mailbox, uidvalidity, uid FROM intake WHERE outcome = 'rejected' ORDER BY id DESC LIMIT ?`, rejections)
+	if err != nil {
+		return nil, fmt.Errorf("status: %w", describe(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Rejection
+		var processed, path, mailbox string
+		var uidValidity, uid uint32
+		if err := rows.Scan(&processed, &r.From, &r.Subject, &r.Reason, &r.Detail, &r.MessageID, &path, &mailbox, &uidValidity, &uid); err != nil {
+			return nil, err
+		}
+		r.ProcessedAt, _ = time.Parse(timeLayout, processed)
+		r.Origin = path
+		if mailbox != "" {
+			r.Origin = fmt.Sprintf("%s %d/%d", mailbox, uidValidity, uid)
+		}
+		st.Rejections = append(st.Rejections, r)
+	}
+	return st, rows.Err()
+}
+
+func countOutcomes(ctx context.Context, db *sql.DB, since string, counts map[string]int) error {
+	rows, err := db.QueryContext(ctx, `SELECT outcome, reason, count(*) FROM intake WHERE processed_at >= ? GROUP BY outcome, reason`, since)
+	if err != nil {
+		return fmt.Errorf("status: %w", describe(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var outcome, reason string
+		var n int
+		if err := rows.Scan(&outcome, &reason, &n); err != nil {
+			return err
+		}
+		counts[outcome] += n
+		if reason != "" {
+			counts[outcome+":"+reason] += n
+		}
+	}
+	return rows.Err()
+}
+
+// Size is the database's size on disk in bytes, its WAL included.
+func (s *Store) Size() int64 {
+	var total int64
+	for _, suffix := range []string{"", "-wal"} {
+		if st, err := statFile(s.path + suffix); err == nil {
+			total += st
+		}
+	}
+	return total
+}
