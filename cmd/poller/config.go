@@ -90,6 +90,9 @@ func loadConfig(path string) (*Config, *crm.Rules, error) {
 		return nil, nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	cfg.dir = filepath.Dir(path)
+	if err := checkSecretPermissions(f, cfg); err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", path, err)
+	}
 	rules, err := cfg.rules()
 	if err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", path, err)
@@ -169,6 +172,22 @@ func (c *Config) rulesFor(logAddresses []string) (*crm.Rules, error) {
 		return nil, errors.New("crm.auth.require_pass needs crm.auth.trusted_authserv_id")
 	}
 	return crm.NewRules(rc)
+}
+
+// checkSecretPermissions refuses a config file that other users can read
+// when it holds a password in plain text.
+func checkSecretPermissions(f *os.File, cfg *Config) error {
+	st, err := f.Stat()
+	if err != nil || st.Mode().Perm()&0o004 == 0 {
+		return err
+	}
+	for _, m := range cfg.Mailboxes {
+		if m.Password != "" && envRef.ReplaceAllString(m.Password, "") != "" {
+			return fmt.Errorf("mailbox %s has a plain password and the file is readable by other users: "+
+				"run chmod 600 %s, or put the password in the environment (password: ${POLLER_IMAP_PASSWORD}) or in a password_file", m.Name, f.Name())
+		}
+	}
+	return nil
 }
 
 // defaultStorePath is where the database goes when the config names none.

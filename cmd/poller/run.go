@@ -42,6 +42,8 @@ commands:
           the daemon: a pass at start, then on the schedule (and on new mail with idle: true)
   once    --config FILE [--db PATH] [-v]
           one pass over every mailbox: log the unseen messages, then mark them
+  check   --config FILE [--db PATH]
+          validate the config, log in to each mailbox, check folders and store
   status  [--config FILE] [--db PATH]
           last passes, outcomes of the last day and week, the last 20 rejections
   healthcheck [--config FILE] [--url URL]
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDaemon(ctx, rest, getenv, stdout, stderr)
 	case "once":
 		return runOnce(ctx, rest, getenv, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, getenv, stdout, stderr)
 	case "status":
 		return runStatus(ctx, rest, stdout, stderr)
 	case "healthcheck":

@@ -12,7 +12,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -437,15 +436,8 @@ func uidSet(uids []uint32) imap.UIDSet {
 
 // Describe turns a connection error into a sentence with a hint.
 func Describe(err error) string {
-	msg := err.Error()
-	var certErr *tls.CertificateVerificationError
-	switch {
-	case errors.Is(err, ErrAuth):
-		return msg + " (check username and password, or the token)"
-	case errors.As(err, &certErr):
-		return msg + " (a self-signed server needs ca_file, or tls_skip_verify: true)"
-	case strings.Contains(msg, "connection refused"):
-		return msg + " (is the server running, and are host and port right?)"
+	if hint := Hint(err); hint != "" {
+		return err.Error() + " (" + hint + ")"
 	}
-	return msg
+	return err.Error()
 }

@@ -133,6 +133,14 @@ type pass struct {
 	// done holds the UIDs this pass has settled (acknowledged, or failed
 	// and left for a later pass).
 	done map[uint32]bool
+	// unfiled are committed messages whose acknowledgement was cut short
+	// (they may be \Seen but not yet moved); retried after reconnecting.
+	unfiled unfiled
+}
+
+type unfiled struct {
+	uidValidity         uint32
+	processed, rejected []uint32
 }
 
 func (p *pass) close() {
@@ -191,6 +199,12 @@ func (p *pass) run(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if err := p.fileUnfiled(ctx); err != nil {
+			if err := p.reconnect(ctx, err); err != nil {
+				return err
+			}
+			continue
 		}
 		uids, err := p.mb.Unseen(ctx)
 		if err != nil {
@@ -274,12 +288,35 @@ func (p *pass) batch(ctx context.Context, uids []uint32) error {
 		p.sum.Add(r)
 	}
 	if err := p.mb.Acknowledge(hold, processed, rejected); err != nil {
-		// Committed but not marked: the next search finds them again and
-		// the store recognises them.
-		for _, u := range append(processed, rejected...) {
-			delete(p.done, u)
-		}
+		// Committed, perhaps marked \Seen but not moved: acknowledge them
+		// again once reconnected.
+		p.unfiled = unfiled{p.mb.UIDValidity(), append(p.unfiled.processed, processed...), append(p.unfiled.rejected, rejected...)}
 		return connError{fmt.Errorf("acknowledge: %w", err)}
 	}
+	return nil
+}
+
+// fileUnfiled acknowledges again what a cut connection left unacknowledged
+// (\Seen and moves are idempotent). After a UIDVALIDITY change the UIDs
+// mean nothing: those messages are found unseen again and recognised by
+// the store.
+func (p *pass) fileUnfiled(ctx context.Context) error {
+	u := p.unfiled
+	if len(u.processed)+len(u.rejected) == 0 {
+		return nil
+	}
+	if u.uidValidity != p.mb.UIDValidity() {
+		for _, uid := range append(u.processed, u.rejected...) {
+			delete(p.done, uid)
+		}
+		p.unfiled = unfiled{}
+		return nil
+	}
+	hold, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.AckTimeout)
+	defer cancel()
+	if err := p.mb.Acknowledge(hold, u.processed, u.rejected); err != nil {
+		return fmt.Errorf("acknowledge again: %w", err)
+	}
+	p.unfiled = unfiled{}
 	return nil
 }
