@@ -202,17 +202,27 @@ func processBatch(rules *crm.Rules, raws []rawMessage, workers int) []Item {
 	return items
 }
 
+// logResult writes one line per decision, with the stable keys mailbox,
+// uid (or path), message_id, kind, reason and contact.
 func logResult(log *slog.Logger, it Item, r Result) {
-	attrs := []any{"origin", it.Origin.String(), "outcome", string(r.Outcome)}
+	attrs := []any{"outcome", string(r.Outcome)}
+	if o := it.Origin; o.Mailbox != "" {
+		attrs = append(attrs, "mailbox", o.Mailbox, "uidvalidity", o.UIDValidity, "uid", o.UID)
+	} else {
+		attrs = append(attrs, "path", o.Path)
+	}
 	if it.Message != nil && it.Message.MessageID != "" {
 		attrs = append(attrs, "message_id", it.Message.MessageID)
 	}
 	switch r.Outcome {
 	case OutcomeFailed:
-		log.Warn("message failed", append(attrs, "error", r.Err)...)
+		log.Warn("message failed", append(attrs, "attempts", r.Attempts, "error", r.Err)...)
 	case OutcomeRejected:
 		log.Debug("message rejected", append(attrs, "reason", string(r.Reason), "detail", it.Decision.Detail)...)
 	default:
+		for _, c := range it.Decision.LogTo {
+			attrs = append(attrs, "contact", c.Address)
+		}
 		log.Debug("message recorded", append(attrs, "kind", string(it.Decision.Kind))...)
 	}
 }
