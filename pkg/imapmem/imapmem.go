@@ -87,6 +87,15 @@ func (s *Server) Count(mailbox string) (total, unseen int, err error) {
 	return int(*data.NumMessages), int(*data.NumUnseen), nil
 }
 
+// Recreate deletes mailbox and creates it again, empty, with a new
+// UIDVALIDITY: what a server does after a rebuild or a migration.
+func (s *Server) Recreate(mailbox string) error {
+	if err := s.user.Delete(mailbox); err != nil {
+		return err
+	}
+	return s.user.Create(mailbox, nil)
+}
+
 // Close stops the server.
 func (s *Server) Close() error { return s.srv.Close() }
 

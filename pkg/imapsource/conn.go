@@ -286,6 +286,11 @@ func (c *Conn) ensureFolder(folder string) error {
 		return nil
 	}
 	if err := c.c.Create(folder, nil).Wait(); err != nil {
+		// Another connection (a concurrent pass, the IDLE watcher) may have
+		// created it in the meantime.
+		if again, lerr := c.c.List("", folder, nil).Collect(); lerr == nil && len(again) > 0 {
+			return nil
+		}
 		return fmt.Errorf("create folder %s: %w", folder, err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package imapsource_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -236,4 +237,39 @@ func messageID(raw []byte) string {
 		}
 	}
 	return ""
+}
+
+// TestChangedUIDValidityNeverRelogs: the mailbox is rebuilt (new
+// UIDVALIDITY, the same messages unseen again): the next pass recognises
+// every email by its Message-ID and logs nothing twice.
+func TestChangedUIDValidityNeverRelogs(t *testing.T) {
+	raws := fixtures(t)[:30]
+	srv := memServer(t, imapmem.Options{}, raws)
+	store := openStore(t)
+	first, err := ingest.Pass(context.Background(), dialer(config(srv.Addr)), rules(t), store, ingest.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emails := count(t, store, `SELECT count(*) FROM emails`)
+	if err := srv.Recreate("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range raws {
+		srv.Append("INBOX", raw)
+	}
+	var logs strings.Builder
+	second, err := ingest.Pass(context.Background(), dialer(config(srv.Addr)), rules(t), store,
+		ingest.PassOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Logged != 0 || second.Duplicate != first.Logged+first.Duplicate {
+		t.Errorf("after the UIDVALIDITY change: %s; want every logged email a duplicate (first pass: %s)", second, first)
+	}
+	if got := count(t, store, `SELECT count(*) FROM emails`); got != emails {
+		t.Errorf("emails = %d, want %d", got, emails)
+	}
+	if !strings.Contains(logs.String(), "UIDVALIDITY changed") {
+		t.Errorf("the change was not logged:\n%s", logs.String())
+	}
 }

@@ -52,10 +52,10 @@ func (o Options) withDefaults() Options {
 // Summary counts what a run did.
 type Summary struct {
 	Logged, Rejected, Duplicate, Failed int
-	// Seen counts messages recorded before from the same origin; they are
-	// included in Duplicate.
-	Seen     int
-	ByReason map[crm.Reason]int
+	// RecordedBefore counts messages recorded before from the same origin;
+	// they are included in Duplicate.
+	RecordedBefore int
+	ByReason       map[crm.Reason]int
 }
 
 // Total is the number of messages counted.
@@ -68,7 +68,7 @@ func (s *Summary) Add(r Result) {
 	}
 	switch {
 	case r.Seen:
-		s.Seen++
+		s.RecordedBefore++
 		s.Duplicate++
 	case r.Outcome == OutcomeLogged:
 		s.Logged++
@@ -96,8 +96,8 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, " (%s)", strings.Join(reasons, ", "))
 	}
 	fmt.Fprintf(&b, ", duplicate %d, failed %d", s.Duplicate, s.Failed)
-	if s.Seen > 0 {
-		fmt.Fprintf(&b, " (%d recorded before, unchanged)", s.Seen)
+	if s.RecordedBefore > 0 {
+		fmt.Fprintf(&b, " (%d recorded before, unchanged)", s.RecordedBefore)
 	}
 	return b.String()
 }
