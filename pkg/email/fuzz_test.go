@@ -16,7 +16,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("From: a@x.example\r\nContent-Type: text/html; charset=koi8-r\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64\r\n"))
 	f.Add([]byte("From: a@x.example\r\nContent-Type: multipart/alternative; boundary=\"\"\r\n\r\n--\r\n"))
 	files, _ := filepath.Glob("../../fixtures/*.eml")
-	for _, file := range files {
+	hostile, _ := filepath.Glob("../ingest/testdata/hostile/*.eml")
+	for _, file := range append(files, hostile...) {
 		if data, err := os.ReadFile(file); err == nil && len(data) < 64<<10 {
 			f.Add(data)
 		}

@@ -1,8 +1,11 @@
 package email
 
 import (
+	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Address is one mailbox: a display name (decoded, may be empty) and an
@@ -28,7 +31,13 @@ func (a Address) Domain() string {
 // Attachment describes one attached file. Its content is not kept: Size and
 // SHA256 are computed while the part streams by.
 type Attachment struct {
-	Filename    string
+	// Filename is the name to show and store: RawFilename made safe by
+	// SanitizeFilename, never empty, never a path.
+	Filename string
+	// RawFilename is the name as the message gives it (decoded, possibly
+	// empty, possibly hostile: "../" elements, control characters). It is
+	// for diagnostics only; never use it as a path or show it unescaped.
+	RawFilename string
 	ContentType string
 	Size        int64
 	SHA256      string
@@ -84,4 +93,54 @@ func (m *Message) FirstFrom() (Address, bool) {
 		return Address{}, false
 	}
 	return m.From[0], true
+}
+
+// maxFilenameBytes bounds a sanitised attachment name, the limit of most
+// file systems.
+const maxFilenameBytes = 255
+
+// SanitizeFilename makes an attachment name safe to show and to use as a
+// file name: it keeps the last element of a path written with "/" or "\\",
+// removes control characters (NUL included) and bidirectional overrides,
+// turns invalid UTF-8 into U+FFFD, trims spaces, and caps the length at 255
+// bytes on a rune boundary, keeping a short extension. A name that ends up
+// empty, "." or ".." becomes "attachment".
+func SanitizeFilename(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(name, "\uFFFD") {
+		switch {
+		case unicode.IsControl(r), isBidiControl(r):
+		case r == '\\':
+			b.WriteByte('/')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.TrimRight(b.String(), "/ ")
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || s == "." || s == ".." {
+		return "attachment"
+	}
+	if len(s) > maxFilenameBytes {
+		ext := path.Ext(s)
+		if len(ext) > 16 || len(ext) == len(s) {
+			ext = ""
+		}
+		n := maxFilenameBytes - len(ext)
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + ext
+	}
+	return s
+}
+
+// isBidiControl reports the invisible characters that reorder text, used
+// to disguise a name's extension ("invoice\u202Efdp.exe").
+func isBidiControl(r rune) bool {
+	return r == '\u200E' || r == '\u200F' || r == '\u061C' ||
+		'\u202A' <= r && r <= '\u202E' || '\u2066' <= r && r <= '\u2069'
 }

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message"
-	_ "github.com/emersion/go-message/charset" // decode bodies in every common charset
 	"github.com/emersion/go-message/textproto"
 	"golang.org/x/text/encoding/charmap"
 )
@@ -94,6 +92,8 @@ type parser struct {
 	root         *Message
 	onAttachment func(index int, a Attachment, content io.Reader) error
 	attachErr    error
+	// boundaries are those of the multiparts being read, outermost first.
+	boundaries []string
 }
 
 type countingReader struct {
@@ -117,18 +117,37 @@ func (p *parser) parseMessage(r io.Reader, depth int) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{Header: Header{hdr}, Problems: problems}
+	m := &Message{Header: Header{hdr}}
+	for _, pr := range problems {
+		m.problem(pr)
+	}
 	if p.root == nil {
 		p.root = m
 	}
 	p.fillHeaders(m)
-	e, err := message.New(message.Header{Header: hdr}, br)
-	if err != nil {
-		m.Problems = append(m.Problems, err.Error())
-	}
-	m.ContentType = mediaType(e)
+	e := newEntity(hdr, br, p.limits)
+	m.ContentType = e.mediaType
 	p.walk(m, e, depth)
 	return m, nil
+}
+
+// maxProblems bounds Message.Problems; further problems are counted in a
+// last entry.
+const maxProblems = 100
+
+// problem notes a soft problem on m, once.
+func (m *Message) problem(s string) {
+	for _, have := range m.Problems {
+		if have == s {
+			return
+		}
+	}
+	switch n := len(m.Problems); {
+	case n < maxProblems:
+		m.Problems = append(m.Problems, s)
+	case n == maxProblems:
+		m.Problems = append(m.Problems, "more problems not listed")
+	}
 }
 
 // readHeader reads a header section, dropping (and noting) lines that are not
@@ -228,7 +247,7 @@ func (p *parser) fillHeaders(m *Message) {
 		if t, err := mail.ParseDate(d); err == nil {
 			m.Date = t
 		} else {
-			m.Problems = append(m.Problems, fmt.Sprintf("unparseable Date %q", truncate(d, 60)))
+			m.problem(fmt.Sprintf("unparseable Date %q", truncate(d, 60)))
 		}
 	}
 	m.From = ParseAddressList(p.dec, h.Get("From"))
@@ -248,72 +267,121 @@ func (p *parser) addresses(h Header, key string) []Address {
 	return out
 }
 
-func mediaType(e *message.Entity) string {
-	t, _, err := e.Header.ContentType()
-	if err != nil || t == "" {
-		return "text/plain"
-	}
-	return strings.ToLower(t)
-}
-
 // walk visits e and its descendants, filling m's bodies and attachments.
-func (p *parser) walk(m *Message, e *message.Entity, depth int) {
+func (p *parser) walk(m *Message, e *entity, depth int) {
+	for _, pr := range e.problems {
+		m.problem(pr)
+	}
 	p.parts++
 	if p.parts > p.limits.MaxParts {
 		if p.parts == p.limits.MaxParts+1 {
-			m.Problems = append(m.Problems, fmt.Sprintf("more than %d MIME parts: the rest is skipped", p.limits.MaxParts))
+			m.problem(fmt.Sprintf("more than %d MIME parts: the rest is skipped", p.limits.MaxParts))
 		}
 		return
 	}
-	t := mediaType(e)
-	if mr := e.MultipartReader(); mr != nil {
+	t := e.mediaType
+	if strings.HasPrefix(t, "multipart/") {
 		if depth >= p.limits.MaxDepth {
-			m.Problems = append(m.Problems, fmt.Sprintf("MIME nesting deeper than %d: inner parts skipped", p.limits.MaxDepth))
+			p.deep(m, fmt.Sprintf("MIME nesting deeper than %d: inner parts skipped", p.limits.MaxDepth))
 			return
 		}
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
+		b := e.params["boundary"]
+		for _, outer := range p.boundaries {
+			if b == outer && b != "" {
+				// Its parts, if any, are read as the enclosing one's.
+				m.problem(fmt.Sprintf("%s reuses the boundary %q of an enclosing multipart: read as part of it", t, truncate(b, 40)))
 				return
 			}
-			if err != nil && part == nil {
-				m.Problems = append(m.Problems, "multipart: "+err.Error())
-				return
-			}
-			if err != nil {
-				m.Problems = append(m.Problems, err.Error())
-			}
-			p.walk(m, part, depth+1)
 		}
+		p.boundaries = append(p.boundaries, b)
+		p.walkMultipart(m, e, e.multipartReader(), depth)
+		p.boundaries = p.boundaries[:len(p.boundaries)-1]
+		return
 	}
 	disp, dparams, _ := e.Header.ContentDisposition()
-	_, tparams, _ := e.Header.ContentType()
-	filename := p.filename(dparams, tparams)
+	raw := p.filename(dparams, e.params)
+	filename := SanitizeFilename(raw)
 	attached := strings.EqualFold(disp, "attachment")
 
 	switch {
 	case t == "message/rfc822" || t == "message/global":
 		if depth >= p.limits.MaxDepth {
-			m.Problems = append(m.Problems, "attached message nested too deep: skipped")
+			p.deep(m, fmt.Sprintf("attached messages nested deeper than %d: skipped", p.limits.MaxDepth))
 			return
 		}
 		inner, err := p.parseMessage(e.Body, depth+1)
 		if err != nil {
-			m.Problems = append(m.Problems, "attached message: "+err.Error())
+			m.problem("attached message: " + err.Error())
 			return
+		}
+		if pr := e.decodeProblem(); pr != "" {
+			inner.problem(pr)
 		}
 		m.Attached = append(m.Attached, inner)
 		return
-	case (t == "text/plain" || t == "text/html") && !attached && filename == "":
-		body := p.readBody(m, e)
-		if t == "text/plain" && m.Text == "" {
-			m.Text = body
-		} else if t == "text/html" && m.HTML == "" {
-			m.HTML = body
+	case (t == "text/plain" || t == "text/html") && !attached && raw == "":
+		target := &m.Text
+		if t == "text/html" {
+			target = &m.HTML
 		}
+		if *target != "" {
+			// Only the first body of each type is kept: do not hold this one.
+			p.drainBody(m, e)
+			return
+		}
+		*target = p.readBody(m, e)
 		return
 	}
-	m.Attachments = append(m.Attachments, p.attachment(m, e, t, filename, !attached))
+	if raw != "" && raw != filename {
+		m.problem(fmt.Sprintf("attachment name %q sanitised to %q", truncate(raw, 60), filename))
+	}
+	a := p.attachment(m, e, t, filename, !attached)
+	a.RawFilename = raw
+	m.Attachments = append(m.Attachments, a)
+}
+
+// deep notes content skipped for nesting on m and on the top-level
+// message, where it is seen.
+func (p *parser) deep(m *Message, s string) {
+	m.problem(s)
+	if p.root != nil && p.root != m {
+		p.root.problem(s)
+	}
+}
+
+// walkMultipart visits the parts of a multipart entity.
+func (p *parser) walkMultipart(m *Message, e *entity, mr *multipartReader, depth int) {
+	for {
+		part, err := mr.nextPart()
+		if mr.sniffed {
+			m.problem(fmt.Sprintf("%s without a boundary parameter: boundary %q taken from the body", e.mediaType, truncate(mr.boundary, 40)))
+			mr.sniffed = false
+		}
+		switch {
+		case err == io.EOF:
+			return
+		case errors.Is(err, errNoBoundary):
+			// Read the body as text: better than nothing.
+			m.problem(fmt.Sprintf("%s: boundary %q never appears: body read as text", e.mediaType, truncate(mr.boundary, 40)))
+			if m.Text == "" {
+				m.Text = p.finishText(m, mr.preamble, true)
+			}
+			if mr.dropped > 0 {
+				m.problem(fmt.Sprintf("body longer than %d bytes: truncated", p.limits.MaxBodyBytes))
+			}
+			return
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			m.problem(fmt.Sprintf("%s: the body ends without its closing boundary (truncated message?)", e.mediaType))
+			return
+		case err != nil:
+			m.problem(e.mediaType + ": " + err.Error())
+			return
+		}
+		for _, pr := range part.problems {
+			m.problem(pr)
+		}
+		p.walk(m, newEntity(part.Header, part.Body, p.limits), depth+1)
+	}
 }
 
 func (p *parser) filename(dparams, tparams map[string]string) string {
@@ -326,31 +394,76 @@ func (p *parser) filename(dparams, tparams map[string]string) string {
 
 // readBody reads a text part, bounded by MaxBodyBytes, with LF line ends.
 // Undeclared 8-bit text that is not UTF-8 is read as windows-1252.
-func (p *parser) readBody(m *Message, e *message.Entity) string {
+func (p *parser) readBody(m *Message, e *entity) string {
 	limit := int64(p.limits.MaxBodyBytes)
 	b, err := io.ReadAll(io.LimitReader(e.Body, limit+1))
 	if err != nil {
-		m.Problems = append(m.Problems, "body: "+err.Error())
+		m.problem("body: " + readError(err))
 	}
 	if int64(len(b)) > limit {
 		b = b[:limit]
-		m.Problems = append(m.Problems, fmt.Sprintf("body longer than %d bytes: truncated", limit))
-		if _, err := io.Copy(io.Discard, e.Body); err != nil {
-			m.Problems = append(m.Problems, "body: "+err.Error())
-		}
+		m.problem(fmt.Sprintf("body longer than %d bytes: truncated", limit))
+		p.drainBody(m, e)
+	} else if pr := e.decodeProblem(); pr != "" {
+		m.problem("body: " + pr)
 	}
-	if !utf8.Valid(b) {
-		if _, params, _ := e.Header.ContentType(); params["charset"] == "" {
-			if out, err := charmap.Windows1252.NewDecoder().Bytes(b); err == nil {
-				b = out
-			}
-		}
+	cs := e.params["charset"]
+	text := p.finishText(m, b, cs == "")
+	if cs != "" && strings.ContainsRune(text, utf8.RuneError) {
+		m.problem(fmt.Sprintf("body: bytes that are not %s replaced by U+FFFD", truncate(cs, 40)))
 	}
-	text := strings.ToValidUTF8(string(b), "\uFFFD")
-	return strings.ReplaceAll(text, "\r\n", "\n")
+	return text
 }
 
-func (p *parser) attachment(m *Message, e *message.Entity, t, filename string, inline bool) Attachment {
+// drainBody reads the rest of a text part that is not kept.
+func (p *parser) drainBody(m *Message, e *entity) {
+	if _, err := io.Copy(io.Discard, e.Body); err != nil {
+		m.problem("body: " + readError(err))
+	}
+	if pr := e.decodeProblem(); pr != "" {
+		m.problem("body: " + pr)
+	}
+}
+
+// finishText turns decoded body bytes into the text kept: undeclared 8-bit
+// text that is not UTF-8 is read as windows-1252, other invalid UTF-8
+// becomes U+FFFD, NUL bytes are removed and line ends are LF. It works in
+// place on b where it can, so a large body is not copied more than once.
+func (p *parser) finishText(m *Message, b []byte, undeclared bool) string {
+	if undeclared && !utf8.Valid(b) {
+		if out, err := charmap.Windows1252.NewDecoder().Bytes(b); err == nil {
+			b = out
+		}
+	}
+	// Drop NULs and the CR of each CRLF, in place.
+	j, nul := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == 0 {
+			nul = true
+			continue
+		}
+		if c == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+			continue
+		}
+		b[j] = c
+		j++
+	}
+	if nul {
+		m.problem("body: NUL bytes removed")
+	}
+	return strings.ToValidUTF8(string(b[:j]), "\uFFFD")
+}
+
+// readError words a read error of a part body.
+func readError(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the message ends in the middle of this part"
+	}
+	return err.Error()
+}
+
+func (p *parser) attachment(m *Message, e *entity, t, filename string, inline bool) Attachment {
 	a := Attachment{Filename: filename, ContentType: t, Inline: inline}
 	h := sha256.New()
 	body := io.TeeReader(e.Body, h)
@@ -368,7 +481,10 @@ func (p *parser) attachment(m *Message, e *message.Entity, t, filename string, i
 		n, err = io.Copy(io.Discard, body)
 	}
 	if err != nil {
-		m.Problems = append(m.Problems, fmt.Sprintf("attachment %q: %v", filename, err))
+		m.problem(fmt.Sprintf("attachment %q: %v", filename, readError(err)))
+	}
+	if pr := e.decodeProblem(); pr != "" {
+		m.problem(fmt.Sprintf("attachment %q: %s", filename, pr))
 	}
 	a.Size = n
 	a.SHA256 = hex.EncodeToString(h.Sum(nil))
