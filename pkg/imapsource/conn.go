@@ -338,12 +338,15 @@ func (c *Conn) Unseen(ctx context.Context) ([]uint32, error) {
 // Fetch reads the given messages whole, without setting \Seen
 // (BODY.PEEK[]). Messages that vanished in the meantime are left out.
 func (c *Conn) Fetch(ctx context.Context, uids []uint32) ([]ingest.Fetched, error) {
+	return c.fetch(ctx, uids, &imap.FetchItemBodySection{Peek: true})
+}
+
+func (c *Conn) fetch(ctx context.Context, uids []uint32, section *imap.FetchItemBodySection) ([]ingest.Fetched, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
 	defer cancel()
 	var out []ingest.Fetched
 	err := c.guard(ctx, func() error {
-		section := &imap.FetchItemBodySection{Peek: true}
-		cmd := c.c.Fetch(uidSet(uids), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+		cmd := c.c.Fetch(uidSet(uids), &imap.FetchOptions{UID: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{section}})
 		for {
 			msg := cmd.Next()
 			if msg == nil {
@@ -358,7 +361,7 @@ func (c *Conn) Fetch(ctx context.Context, uids []uint32) ([]ingest.Fetched, erro
 			if buf.UID == 0 || raw == nil {
 				continue
 			}
-			out = append(out, ingest.Fetched{UID: uint32(buf.UID), Raw: raw})
+			out = append(out, ingest.Fetched{UID: uint32(buf.UID), Raw: raw, Size: buf.RFC822Size})
 		}
 		if err := cmd.Close(); err != nil {
 			return fmt.Errorf("fetch: %w", err)
@@ -445,4 +448,28 @@ func Describe(err error) string {
 		return err.Error() + " (" + hint + ")"
 	}
 	return err.Error()
+}
+
+// Sizes returns the messages' sizes (UID FETCH RFC822.SIZE).
+func (c *Conn) Sizes(ctx context.Context, uids []uint32) (map[uint32]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	defer cancel()
+	sizes := make(map[uint32]int64, len(uids))
+	err := c.guard(ctx, func() error {
+		msgs, err := c.c.Fetch(uidSet(uids), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+		if err != nil {
+			return fmt.Errorf("fetch sizes: %w", err)
+		}
+		for _, m := range msgs {
+			sizes[uint32(m.UID)] = m.RFC822Size
+		}
+		return nil
+	})
+	return sizes, err
+}
+
+// FetchHeaders reads only the header sections (BODY.PEEK[HEADER]) of
+// messages too large to hold, with their whole sizes.
+func (c *Conn) FetchHeaders(ctx context.Context, uids []uint32) ([]ingest.Fetched, error) {
+	return c.fetch(ctx, uids, &imap.FetchItemBodySection{Peek: true, Specifier: imap.PartSpecifierHeader})
 }

@@ -273,3 +273,33 @@ func TestChangedUIDValidityNeverRelogs(t *testing.T) {
 		t.Errorf("the change was not logged:\n%s", logs.String())
 	}
 }
+
+// TestTooLargeMessageIsNeverFetchedWhole: a message over the size limit is
+// decided from its header section alone (rejected too_large) and left,
+// whole, in the rejected folder; the one beside it is logged.
+func TestTooLargeMessageIsNeverFetchedWhole(t *testing.T) {
+	big := "From: alice@example.com\r\nTo: dana@prospect.example\r\nBcc: log@crm.example.com\r\nSubject: the dataset\r\nMessage-ID: <big@example.com>\r\n\r\n" +
+		strings.Repeat("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n", 40000) // ~2.6 MB
+	small := "From: alice@example.com\r\nTo: dana@prospect.example\r\nBcc: log@crm.example.com\r\nSubject: hello\r\nMessage-ID: <small@example.com>\r\n\r\nhi\r\n"
+	srv := memServer(t, imapmem.Options{}, [][]byte{[]byte(big), []byte(small)})
+	r, err := crm.NewRules(crm.Config{LogAddresses: []string{"log@crm.example.com"}, Users: []crm.User{{Email: "alice@example.com"}}, MaxMessageSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := openStore(t)
+	sum, err := ingest.Pass(context.Background(), dialer(config(srv.Addr)), r, store, ingest.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Logged != 1 || sum.ByReason[crm.ReasonTooLarge] != 1 {
+		t.Fatalf("summary = %s, want one logged and one too_large", sum)
+	}
+	var stored int64
+	store.DB().QueryRow(`SELECT b.size FROM intake i JOIN blobs b ON b.sha256 = i.raw_sha256 WHERE i.reason = 'too_large'`).Scan(&stored)
+	if stored == 0 || stored > 4096 {
+		t.Errorf("stored %d bytes for the too-large message, want its header section only", stored)
+	}
+	if n, _, _ := srv.Count("Rejected"); n != 1 {
+		t.Errorf("Rejected holds %d messages, want the large one, whole", n)
+	}
+}

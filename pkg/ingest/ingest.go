@@ -80,7 +80,14 @@ type Store interface {
 
 // Process parses raw and applies rules to it. It never panics: a panic in
 // parsing or deciding becomes Item.Failure, with the stack.
-func Process(rules *crm.Rules, origin Origin, raw []byte) (it Item) {
+func Process(rules *crm.Rules, origin Origin, raw []byte) Item {
+	return ProcessSized(rules, origin, raw, 0)
+}
+
+// ProcessSized is Process for a message of which raw may hold only a part
+// (the header section of one too large to fetch): size, when larger than
+// raw, is the whole message's size and decides on too_large.
+func ProcessSized(rules *crm.Rules, origin Origin, raw []byte, size int64) (it Item) {
 	it = Item{Origin: origin, Raw: raw}
 	defer func() {
 		if r := recover(); r != nil {
@@ -95,6 +102,7 @@ func Process(rules *crm.Rules, origin Origin, raw []byte) (it Item) {
 	case err != nil:
 		it.Failure = fmt.Errorf("parse: %w", err)
 	default:
+		msg.Size = max(msg.Size, size)
 		it.Message = msg
 		it.Decision = rules.Decide(msg)
 	}

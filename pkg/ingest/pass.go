@@ -15,6 +15,10 @@ import (
 type Fetched struct {
 	UID uint32
 	Raw []byte
+	// Size is the whole message's size as the server reports it (0 when
+	// unknown). Raw holds only the header section of a message fetched
+	// with FetchHeaders.
+	Size int64
 }
 
 // Mailbox is a logged-in connection to a selected IMAP mailbox, as a pass
@@ -25,8 +29,13 @@ type Mailbox interface {
 	UIDValidity() uint32
 	// Unseen lists the UIDs of the messages without \Seen.
 	Unseen(ctx context.Context) ([]uint32, error)
+	// Sizes returns the messages' sizes (RFC822.SIZE).
+	Sizes(ctx context.Context, uids []uint32) (map[uint32]int64, error)
 	// Fetch reads messages without marking them.
 	Fetch(ctx context.Context, uids []uint32) ([]Fetched, error)
+	// FetchHeaders reads only the header sections, for messages too large
+	// to hold: enough to decide, and to reject them as too_large.
+	FetchHeaders(ctx context.Context, uids []uint32) ([]Fetched, error)
 	// Acknowledge marks committed messages \Seen and files them.
 	Acknowledge(ctx context.Context, processed, rejected []uint32) error
 	Close() error
@@ -38,7 +47,10 @@ type Dialer func(ctx context.Context) (Mailbox, error)
 // PassOptions tune a pass. Zero values take the defaults.
 type PassOptions struct {
 	BatchSize int // messages fetched and committed together (50)
-	Workers   int // parse and decide in parallel (GOMAXPROCS)
+	// BatchBytes bounds the message bytes held at once (32 MB); a larger
+	// batch is fetched and committed in parts.
+	BatchBytes int64
+	Workers    int // parse and decide in parallel (GOMAXPROCS)
 	// MaxAttempts is how many passes a message may fail the same way
 	// before it is quarantined in the rejected folder (3).
 	MaxAttempts int
@@ -60,6 +72,9 @@ func (o PassOptions) withDefaults() PassOptions {
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 32 << 20
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3
@@ -250,9 +265,45 @@ type connError struct{ err error }
 
 func (c connError) Error() string { return c.err.Error() }
 
-// batch fetches, decides, commits and acknowledges uids.
+// batch fetches, decides, commits and acknowledges uids, holding at most
+// BatchBytes of mail at once. A message over the size limit is never held:
+// its header section is enough to decide on it (and reject it too_large).
 func (p *pass) batch(ctx context.Context, uids []uint32) error {
-	fetched, err := p.mb.Fetch(ctx, uids)
+	sizes, err := p.mb.Sizes(ctx, uids)
+	if err != nil {
+		return connError{err}
+	}
+	var large, part []uint32
+	var partBytes int64
+	for _, uid := range uids {
+		size := sizes[uid]
+		if size > p.rules.MaxMessageSize() {
+			large = append(large, uid)
+			continue
+		}
+		if len(part) > 0 && partBytes+size > p.opts.BatchBytes {
+			if err := p.fetchAndSettle(ctx, part, p.mb.Fetch); err != nil {
+				return err
+			}
+			part, partBytes = nil, 0
+		}
+		part, partBytes = append(part, uid), partBytes+size
+	}
+	if len(part) > 0 {
+		if err := p.fetchAndSettle(ctx, part, p.mb.Fetch); err != nil {
+			return err
+		}
+	}
+	if len(large) > 0 {
+		return p.fetchAndSettle(ctx, large, p.mb.FetchHeaders)
+	}
+	return nil
+}
+
+// fetchAndSettle fetches uids with fetch, then decides, commits and
+// acknowledges them.
+func (p *pass) fetchAndSettle(ctx context.Context, uids []uint32, fetch func(context.Context, []uint32) ([]Fetched, error)) error {
+	fetched, err := fetch(ctx, uids)
 	if err != nil {
 		return connError{err}
 	}
@@ -261,7 +312,7 @@ func (p *pass) batch(ctx context.Context, uids []uint32) error {
 	defer cancel()
 	raws := make([]rawMessage, len(fetched))
 	for i, f := range fetched {
-		raws[i] = rawMessage{Origin{Mailbox: p.sum.Mailbox, UIDValidity: p.mb.UIDValidity(), UID: f.UID}, f.Raw}
+		raws[i] = rawMessage{Origin{Mailbox: p.sum.Mailbox, UIDValidity: p.mb.UIDValidity(), UID: f.UID}, f.Raw, f.Size}
 	}
 	items := processBatch(p.rules, raws, p.opts.Workers)
 	results, err := p.store.Record(hold, items)

@@ -105,6 +105,7 @@ func (s Summary) String() string {
 type rawMessage struct {
 	origin Origin
 	raw    []byte
+	size   int64 // the whole message's size when raw is only its header; 0 otherwise
 }
 
 // Run reads every message of src, decides on each with rules and records
@@ -175,7 +176,7 @@ func readBatch(ctx context.Context, src Source, opts Options) ([]rawMessage, err
 		if err != nil {
 			return raws, err
 		}
-		raws = append(raws, rawMessage{origin, raw})
+		raws = append(raws, rawMessage{origin: origin, raw: raw})
 		size += len(raw)
 	}
 	return raws, nil
@@ -190,7 +191,7 @@ func processBatch(rules *crm.Rules, raws []rawMessage, workers int) []Item {
 	for range max(1, min(workers, len(raws))) {
 		wg.Go(func() {
 			for i := range next {
-				items[i] = Process(rules, raws[i].origin, raws[i].raw)
+				items[i] = ProcessSized(rules, raws[i].origin, raws[i].raw, raws[i].size)
 			}
 		})
 	}
