@@ -38,6 +38,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer e.Close()
+	// A message too large to log is never read whole: its header section
+	// is enough to reject it too_large.
+	src.HeaderOnlyAbove(e.rules.MaxMessageSize())
 
 	progress := newProgress(stderr, src, *quiet)
 	sum, err := ingest.Run(ctx, fileSource{src}, e.rules, e.store, ingest.Options{Progress: progress.update})
@@ -56,16 +59,16 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // as origins so that a re-run from another folder is still recognised.
 type fileSource struct{ src *mailfile.Source }
 
-func (f fileSource) Next(ctx context.Context) (ingest.Origin, []byte, error) {
+func (f fileSource) Next(ctx context.Context) (ingest.Origin, []byte, int64, error) {
 	m, err := f.src.Next(ctx)
 	if err != nil {
-		return ingest.Origin{}, nil, err
+		return ingest.Origin{}, nil, 0, err
 	}
 	origin := m.Origin()
 	if abs, err := filepath.Abs(m.Path); err == nil {
 		origin = abs + origin[len(m.Path):]
 	}
-	return ingest.Origin{Path: origin}, m.Raw, nil
+	return ingest.Origin{Path: origin}, m.Raw, m.Size, nil
 }
 
 // progress prints a progress line for large inputs, at most once a second.

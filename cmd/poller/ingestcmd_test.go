@@ -161,3 +161,23 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 	}
 	t.Logf("killed %d times; final run: %s", killed, strings.TrimSpace(string(out)))
 }
+
+// TestIngestRejectsTooLargeWithoutReadingIt: a message over
+// max_message_size is rejected too_large from its header section; its
+// stored raw bytes are the header only.
+func TestIngestRejectsTooLargeWithoutReadingIt(t *testing.T) {
+	dir := t.TempDir()
+	msg := filepath.Join(dir, "large.eml")
+	writeLargeAttachmentMessage(t, msg, 3<<20)
+	cfg, _ := os.ReadFile("../../config.example.yaml")
+	cfgPath := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfgPath, []byte(strings.Replace(string(cfg), "max_message_size: 50MB", "max_message_size: 1MB", 1)), 0o600)
+	db := filepath.Join(dir, "poller.db")
+	out, stderr, err := runCmd(t, "ingest", "--config", cfgPath, "--db", db, msg)
+	if err != nil || !strings.Contains(out, "too_large 1") {
+		t.Fatalf("ingest = %q, %v %s; want a too_large rejection", out, err, stderr)
+	}
+	if n := queryInt(t, openDB(t, db), `SELECT b.size FROM intake i JOIN blobs b ON b.sha256 = i.raw_sha256`); n > 4096 {
+		t.Errorf("stored %d bytes of raw message, want the header section only", n)
+	}
+}

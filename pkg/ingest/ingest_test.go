@@ -33,12 +33,12 @@ type memSource struct {
 	next int
 }
 
-func (m *memSource) Next(ctx context.Context) (ingest.Origin, []byte, error) {
+func (m *memSource) Next(ctx context.Context) (ingest.Origin, []byte, int64, error) {
 	if m.next >= len(m.raws) {
-		return ingest.Origin{}, nil, io.EOF
+		return ingest.Origin{}, nil, 0, io.EOF
 	}
 	m.next++
-	return ingest.Origin{Path: fmt.Sprintf("mem/%d", m.next)}, m.raws[m.next-1], nil
+	return ingest.Origin{Path: fmt.Sprintf("mem/%d", m.next)}, m.raws[m.next-1], 0, nil
 }
 
 func bccMessage(i int) []byte {

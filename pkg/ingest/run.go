@@ -14,9 +14,11 @@ import (
 	"github.com/poller-crm/poller/pkg/crm"
 )
 
-// Source yields raw messages, then io.EOF.
+// Source yields raw messages, then io.EOF. A message too large to hold may
+// come as its header section only, with size its whole size; otherwise
+// size is len(raw) (or 0).
 type Source interface {
-	Next(ctx context.Context) (Origin, []byte, error)
+	Next(ctx context.Context) (origin Origin, raw []byte, size int64, err error)
 }
 
 // Options tune Run. Zero values take the defaults.
@@ -167,17 +169,17 @@ func Run(ctx context.Context, src Source, rules *crm.Rules, store Store, opts Op
 // readBatch reads up to BatchSize messages or BatchBytes bytes.
 func readBatch(ctx context.Context, src Source, opts Options) ([]rawMessage, error) {
 	var raws []rawMessage
-	size := 0
-	for len(raws) < opts.BatchSize && size < opts.BatchBytes {
+	held := 0
+	for len(raws) < opts.BatchSize && held < opts.BatchBytes {
 		if err := ctx.Err(); err != nil {
 			return raws, err
 		}
-		origin, raw, err := src.Next(ctx)
+		origin, raw, size, err := src.Next(ctx)
 		if err != nil {
 			return raws, err
 		}
-		raws = append(raws, rawMessage{origin: origin, raw: raw})
-		size += len(raw)
+		raws = append(raws, rawMessage{origin: origin, raw: raw, size: size})
+		held += len(raw)
 	}
 	return raws, nil
 }

@@ -29,6 +29,10 @@ type Message struct {
 	Path  string // the file it came from (for mbox: the mbox file)
 	Index int    // 1-based position in an mbox file; 0 for a file holding one message
 	Raw   []byte // the message exactly as stored (for mbox: the "From " line removed, ">From " unescaped)
+	// Size is the message's whole size. It is len(Raw) unless the message
+	// is over the limit set with HeaderOnlyAbove: then Raw holds only its
+	// header section.
+	Size int64
 }
 
 // Origin is a stable, human-readable name for where m came from: the path,
@@ -59,14 +63,26 @@ type item struct {
 // Source iterates over the messages found under a list of paths. It is not
 // safe for concurrent use.
 type Source struct {
-	items  []item
-	pos    int   // index in items of the file being read
-	total  int64 // sum of the items' sizes
-	done   int64 // sum of the sizes of the items already finished
-	cur    *mboxReader
-	max    int64 // largest message returned; maxMessageSize except in tests
-	closed bool
+	items []item
+	pos   int   // index in items of the file being read
+	total int64 // sum of the items' sizes
+	done  int64 // sum of the sizes of the items already finished
+	cur   *mboxReader
+	max   int64 // largest message returned; maxMessageSize except in tests
+	// headerOnly, when positive, is the size above which only a message's
+	// header section is kept (HeaderOnlyAbove).
+	headerOnly int64
+	closed     bool
 }
+
+// maxHeaderSection bounds the header section kept of a message over the
+// HeaderOnlyAbove limit.
+const maxHeaderSection = 1 << 20
+
+// HeaderOnlyAbove makes Next return only the header section (and the whole
+// size) of messages larger than n bytes, so that a message too large to log
+// is never held whole; such messages may then exceed the 1 GiB limit.
+func (s *Source) HeaderOnlyAbove(n int64) { s.headerOnly = n }
 
 // Open classifies each path (a .eml or other single-message file, a Maildir
 // folder, an mbox file, or a directory to walk) and returns a Source. A path
@@ -342,7 +358,7 @@ func (s *Source) Next(ctx context.Context) (Message, error) {
 			return Message{}, io.EOF
 		}
 		it := s.items[s.pos]
-		if it.kind == kindSingle && it.size > s.max {
+		if it.kind == kindSingle && it.size > s.max && s.headerOnly <= 0 {
 			s.finishItem()
 			return Message{}, tooLarge(it.path, s.max)
 		}
@@ -366,10 +382,15 @@ func (s *Source) Next(ctx context.Context) (Message, error) {
 			}
 		}
 		if k == kindMbox {
-			s.cur = &mboxReader{path: it.path, c: f, br: br, max: s.max, atStart: true}
+			s.cur = &mboxReader{path: it.path, c: f, br: br, max: s.max, headerOnly: s.headerOnly, atStart: true}
 			continue
 		}
-		m, err := s.readSingle(it.path, br, it.size)
+		var m Message
+		if s.headerOnly > 0 && it.size > s.headerOnly {
+			m, err = readHeaderSection(it.path, br, it.size)
+		} else {
+			m, err = s.readSingle(it.path, br, it.size)
+		}
 		f.Close()
 		s.finishItem()
 		return m, err
@@ -388,7 +409,40 @@ func (s *Source) readSingle(path string, r io.Reader, size int64) (Message, erro
 	if int64(len(raw)) > s.max {
 		return Message{}, tooLarge(path, s.max)
 	}
-	return Message{Path: path, Raw: raw}, nil
+	if s.headerOnly > 0 && int64(len(raw)) > s.headerOnly { // grew since Open
+		return Message{Path: path, Raw: headerSection(raw), Size: int64(len(raw))}, nil
+	}
+	return Message{Path: path, Raw: raw, Size: int64(len(raw))}, nil
+}
+
+// readHeaderSection reads a message's header section, up to and with the
+// blank line that ends it (at most maxHeaderSection bytes).
+func readHeaderSection(path string, r io.Reader, size int64) (Message, error) {
+	br := bufio.NewReader(io.LimitReader(r, maxHeaderSection))
+	var buf []byte
+	for {
+		line, err := br.ReadSlice('\n')
+		buf = append(buf, line...)
+		if isBlank(line) || err == io.EOF || err == bufio.ErrBufferFull && len(buf) >= maxHeaderSection {
+			break
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return Message{}, wrap("read", path, err)
+		}
+	}
+	return Message{Path: path, Raw: buf, Size: size}, nil
+}
+
+// headerSection returns raw up to and with the blank line ending its
+// header section (at most maxHeaderSection bytes).
+func headerSection(raw []byte) []byte {
+	end := min(len(raw), maxHeaderSection)
+	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
+		if i := bytes.Index(raw[:end], sep); i >= 0 {
+			return raw[:i+len(sep)]
+		}
+	}
+	return raw[:end]
 }
 
 // tooLarge is the error for a message over max bytes; origin names it.

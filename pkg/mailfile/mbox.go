@@ -14,7 +14,10 @@ type mboxReader struct {
 	c    io.Closer // the file br reads
 	br   *bufio.Reader
 	max  int64 // largest message returned
-	n    int64 // bytes consumed from the file
+	// headerOnly, when positive: a message over this size keeps only its
+	// header section (and its size is counted).
+	headerOnly int64
+	n          int64 // bytes consumed from the file
 
 	index       int  // number of messages started so far
 	atStart     bool // no line has been read yet
@@ -36,13 +39,20 @@ func (r *mboxReader) next() (Message, error) {
 		prevBlank = r.atStart     // a separator may come next
 		lastBlank int             // length of the last line in buf if it is blank, else 0
 		tooBig    bool
+		size      int64 // bytes of the message so far
+		truncated bool  // only the header section is kept
 	)
 	if started {
 		r.index++
 	}
 	r.pendingFrom = false
 	add := func(p []byte) {
-		if tooBig {
+		size += int64(len(p))
+		if tooBig || truncated {
+			return
+		}
+		if r.headerOnly > 0 && size > r.headerOnly {
+			truncated, buf = true, headerSection(buf)
 			return
 		}
 		if int64(len(buf))+int64(len(p)) > r.max {
@@ -60,13 +70,17 @@ func (r *mboxReader) next() (Message, error) {
 		if tooBig {
 			return Message{}, tooLarge(Message{Path: r.path, Index: r.index}.Origin(), r.max)
 		}
-		if trim {
+		if trim && !truncated {
 			buf = buf[:len(buf)-lastBlank]
+			size -= int64(lastBlank)
 		}
 		if buf == nil {
 			buf = []byte{}
 		}
-		return Message{Path: r.path, Index: r.index, Raw: buf}, nil
+		if !truncated {
+			size = int64(len(buf))
+		}
+		return Message{Path: r.path, Index: r.index, Raw: buf, Size: size}, nil
 	}
 	for {
 		chunk, err := r.br.ReadSlice('\n')
