@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,28 +17,12 @@ import (
 // gone); rejections are decisions, not failures. An interrupted pass
 // commits and acknowledges the batch in hand and exits 0.
 func runOnce(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("once", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
-	verbose := fs.Bool("v", false, "log every decision")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		return usagef("once: takes flags only (--config FILE [--db PATH] [-v])")
-	}
-	e, err := sf.open(ctx, true)
+	p, err := openPoller(ctx, "once", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	accounts, err := e.cfg.accounts(getenv)
-	if err != nil {
-		return fmt.Errorf("config %s: %w", sf.config, err)
-	}
-	logger, err := e.cfg.logger(stderr, *verbose)
-	if err != nil {
-		return fmt.Errorf("config %s: %w", sf.config, err)
-	}
-	rec := passRecorder{store: e.store, logger: logger}
+	defer p.Close()
+	rec, accounts := p.rec, p.accounts
 	failed := 0
 	for _, a := range accounts {
 		sum, err := rec.pass(ctx, a)
@@ -59,6 +42,39 @@ func runOnce(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("%d of %d mailboxes could not be polled: %w", failed, len(accounts), errReported)
 	}
 	return nil
+}
+
+// poller is what "once" and "run" work with: the config, the store, the
+// resolved mailboxes and the pass recorder.
+type poller struct {
+	*env
+	accounts []account
+	rec      passRecorder
+}
+
+// openPoller parses the flags of "once" and "run" (--config FILE [--db
+// PATH] [-v]), opens the store and resolves the mailboxes and the logger.
+func openPoller(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (*poller, error) {
+	fs := newFlagSet(name, stderr)
+	var sf storeFlags
+	sf.register(fs)
+	verbose := fs.Bool("v", false, "log every decision")
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+		return nil, usagef("%s: takes flags only (--config FILE [--db PATH] [-v])", name)
+	}
+	e, err := sf.open(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := e.cfg.accounts(getenv)
+	if err == nil {
+		var logger *slog.Logger
+		if logger, err = e.cfg.logger(stderr, *verbose); err == nil {
+			return &poller{env: e, accounts: accounts, rec: passRecorder{store: e.store, logger: logger}}, nil
+		}
+	}
+	e.Close()
+	return nil, fmt.Errorf("config %s: %w", sf.config, err)
 }
 
 // pass runs one pass over an account's mailbox.

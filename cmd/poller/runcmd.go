@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,32 +23,16 @@ const defaultSchedule = "*/5 * * * *"
 // idle: true, as soon as new mail arrives), until SIGINT or SIGTERM.
 // Passes over one mailbox never overlap.
 func runDaemon(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
-	verbose := fs.Bool("v", false, "log every decision")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		return usagef("run: takes flags only (--config FILE [--db PATH] [-v])")
-	}
-	e, err := sf.open(ctx, true)
+	p, err := openPoller(ctx, "run", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	accounts, err := e.cfg.accounts(getenv)
-	if err != nil {
-		return fmt.Errorf("config %s: %w", sf.config, err)
-	}
+	defer p.Close()
+	e, accounts, rec, logger := p.env, p.accounts, p.rec, p.rec.logger
 	schedule, loc, err := e.cfg.cronSchedule()
 	if err != nil {
-		return fmt.Errorf("config %s: %w", sf.config, err)
+		return fmt.Errorf("config: %w", err)
 	}
-	logger, err := e.cfg.logger(stderr, *verbose)
-	if err != nil {
-		return fmt.Errorf("config %s: %w", sf.config, err)
-	}
-	rec := passRecorder{store: e.store, logger: logger}
 	if e.cfg.HTTP.Listen != "" {
 		rec.monitor = monitor.New(monitor.Options{
 			Interval: scheduleInterval(schedule, time.Now().In(loc)), MaxFailures: e.cfg.HTTP.UnhealthyAfter, StoreSize: e.store.Size})
