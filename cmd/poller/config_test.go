@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"reflect"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestExampleConfigLoads(t *testing.T) {
@@ -38,6 +42,75 @@ func TestParseByteSize(t *testing.T) {
 		got, err := parseByteSize(in)
 		if err != nil || got != want {
 			t.Errorf("parseByteSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
+
+// TestExampleConfigDocumentsEveryKey: every key the config accepts appears
+// in config.example.yaml (where each has its comment), and the example sets
+// no key the config does not know.
+func TestExampleConfigDocumentsEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	inExample := map[string]bool{}
+	var walkNode func(prefix string, n *yaml.Node)
+	walkNode = func(prefix string, n *yaml.Node) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walkNode(prefix, c)
+			}
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walkNode(prefix+"[]", c)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				key := strings.TrimPrefix(prefix+"."+n.Content[i].Value, ".")
+				inExample[key] = true
+				walkNode(key, n.Content[i+1])
+			}
+		}
+	}
+	walkNode("", &root)
+	accepted := map[string]bool{}
+	var walkType func(prefix string, typ reflect.Type)
+	walkType = func(prefix string, typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer {
+			typ = typ.Elem()
+		}
+		switch typ.Kind() {
+		case reflect.Slice:
+			if typ.Elem().Kind() == reflect.Struct {
+				walkType(prefix+"[]", typ.Elem())
+			}
+		case reflect.Struct:
+			for i := range typ.NumField() {
+				tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
+				if tag == "" || tag == "-" {
+					continue
+				}
+				key := strings.TrimPrefix(prefix+"."+tag, ".")
+				accepted[key] = true
+				walkType(key, typ.Field(i).Type)
+			}
+		}
+	}
+	walkType("", reflect.TypeOf(Config{}))
+	for key := range accepted {
+		if !inExample[key] {
+			t.Errorf("config.example.yaml does not document %s", key)
+		}
+	}
+	for key := range inExample {
+		if !accepted[key] {
+			t.Errorf("config.example.yaml sets %s, which the config does not accept", key)
 		}
 	}
 }
