@@ -279,3 +279,35 @@ func appendToConfig(t *testing.T, path, yaml string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSecondSignalExitsAtOnceLosingNothing: a second SIGTERM ends the
+// process immediately (status 130); still, every message marked \Seen was
+// committed first.
+func TestSecondSignalExitsAtOnceLosingNothing(t *testing.T) {
+	const n = 400
+	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
+	srv.Deliver(t, imapUser, numbered(t, n)...)
+	cfg := imapConfig(t, srv.Addr, "")
+	db := filepath.Join(t.TempDir(), "poller.db")
+	cmd := pollerCommand(t, "once", "--config", cfg, "--db", db)
+	cmd.Env = append(cmd.Env, "TEST_IMAP_PASSWORD="+imapPassword)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(250 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(5 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 && code != 0 {
+		t.Fatalf("exit = %v (%d), want 130 (or 0 if the first stop won the race)\n%s", err, code, stderr.String())
+	}
+	_, seen := seenInMaildir(t, srv.Maildir(imapUser))
+	_, rejectedSeen := seenInMaildir(t, filepath.Join(srv.Maildir(imapUser), ".Rejected"))
+	recorded := queryInt(t, openDB(t, db), `SELECT count(*) FROM intake`)
+	if seen+rejectedSeen > recorded {
+		t.Errorf("%d messages marked but only %d recorded: a mark preceded its commit", seen+rejectedSeen, recorded)
+	}
+}
