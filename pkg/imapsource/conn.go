@@ -352,16 +352,17 @@ func (c *Conn) fetch(ctx context.Context, uids []uint32, section *imap.FetchItem
 			if msg == nil {
 				break
 			}
-			buf, err := msg.Collect()
+			f, err := readFetched(msg)
 			if err != nil {
-				cmd.Close()
+				// The connection broke inside a literal: close it without
+				// touching the command again (go-imap would read the dead
+				// stream concurrently with its reader goroutine).
+				c.c.Close()
 				return fmt.Errorf("fetch: %w", err)
 			}
-			raw := buf.FindBodySection(section)
-			if buf.UID == 0 || raw == nil {
-				continue
+			if f.UID != 0 && f.Raw != nil {
+				out = append(out, f)
 			}
-			out = append(out, ingest.Fetched{UID: uint32(buf.UID), Raw: raw, Size: buf.RFC822Size})
 		}
 		if err := cmd.Close(); err != nil {
 			return fmt.Errorf("fetch: %w", err)
@@ -369,6 +370,36 @@ func (c *Conn) fetch(ctx context.Context, uids []uint32, section *imap.FetchItem
 		return nil
 	})
 	return out, err
+}
+
+// readFetched reads one message's items, the body literal whole.
+func readFetched(msg *imapclient.FetchMessageData) (ingest.Fetched, error) {
+	var f ingest.Fetched
+	for {
+		item := msg.Next()
+		if item == nil {
+			return f, nil
+		}
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			f.UID = uint32(it.UID)
+		case imapclient.FetchItemDataRFC822Size:
+			f.Size = it.Size
+		case imapclient.FetchItemDataBodySection:
+			if it.Literal == nil {
+				continue
+			}
+			raw, err := io.ReadAll(it.Literal)
+			if err != nil {
+				return f, err
+			}
+			// A connection cut inside the literal reads as a short EOF.
+			if int64(len(raw)) != it.Literal.Size() {
+				return f, fmt.Errorf("message %d cut short: %d of %d bytes", f.UID, len(raw), it.Literal.Size())
+			}
+			f.Raw = raw
+		}
+	}
 }
 
 // Acknowledge marks committed messages: \Seen, then moved to the processed
