@@ -7,8 +7,9 @@ import (
 )
 
 // addressed reports whether a log address appears where delivery puts it:
-// To, Cc, Bcc, Delivered-To, X-Original-To, Envelope-To, X-Envelope-To, or
-// the "for <addr>" clause of a Received field (RFC 5321 section 4.4).
+// To, Cc, Bcc, Delivered-To, X-Delivered-To, X-Original-To, Envelope-To,
+// X-Envelope-To, or the "for <addr>" clause of a Received field (RFC 5321
+// section 4.4).
 func (r *Rules) addressed(m *email.Message) bool {
 	for _, list := range [][]email.Address{m.To, m.Cc, m.Bcc} {
 		for _, a := range list {
@@ -17,7 +18,7 @@ func (r *Rules) addressed(m *email.Message) bool {
 			}
 		}
 	}
-	for _, key := range []string{"Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To"} {
+	for _, key := range []string{"Delivered-To", "X-Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To"} {
 		for _, v := range m.Header.Values(key) {
 			for _, a := range email.ParseAddressList(nil, v) {
 				if r.IsLogAddress(a.Address) {

@@ -74,6 +74,11 @@ func TestDecide(t *testing.T) {
 			wantKind: KindBCC, wantUser: "bob@example.com", wantLogTo: "dana@prospect.example",
 		},
 		{
+			name:     "log address only in X-Delivered-To",
+			headers:  []string{"X-Delivered-To: LOG@crm.example.com", "From: bob@example.com", "To: dana@prospect.example", "Subject: x"},
+			wantKind: KindBCC, wantUser: "bob@example.com", wantLogTo: "dana@prospect.example",
+		},
+		{
 			name:     "log address only in Received for clause",
 			headers:  []string{"Received: from mail.example.com by mx.crm.example.com with ESMTPS id 1x for <log@crm.example.com>; Tue, 3 Mar 2026 10:00:00 +0100", "From: bob@example.com", "To: dana@prospect.example", "Subject: x"},
 			wantKind: KindBCC, wantUser: "bob@example.com", wantLogTo: "dana@prospect.example",
