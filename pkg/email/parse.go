@@ -21,7 +21,8 @@ import (
 var ErrMalformed = errors.New("malformed message")
 
 // Limits bound the work Parse does on one message. Zero fields take the
-// defaults of DefaultLimits.
+// defaults: 1 MB per header section, 32 levels of nesting, 2,000 parts,
+// 16 MB per kept body.
 type Limits struct {
 	// MaxHeaderBytes bounds a header section (the message's or a part's).
 	MaxHeaderBytes int
@@ -35,26 +36,26 @@ type Limits struct {
 	MaxBodyBytes int
 }
 
-// DefaultLimits are the limits Parse uses for zero fields.
-var DefaultLimits = Limits{
-	MaxHeaderBytes: 1 << 20,
-	MaxDepth:       32,
-	MaxParts:       2000,
-	MaxBodyBytes:   16 << 20,
-}
+// The defaults of Limits.
+const (
+	defaultMaxHeaderBytes = 1 << 20
+	defaultMaxDepth       = 32
+	defaultMaxParts       = 2000
+	defaultMaxBodyBytes   = 16 << 20
+)
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxHeaderBytes <= 0 {
-		l.MaxHeaderBytes = DefaultLimits.MaxHeaderBytes
+		l.MaxHeaderBytes = defaultMaxHeaderBytes
 	}
 	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultLimits.MaxDepth
+		l.MaxDepth = defaultMaxDepth
 	}
 	if l.MaxParts <= 0 {
-		l.MaxParts = DefaultLimits.MaxParts
+		l.MaxParts = defaultMaxParts
 	}
 	if l.MaxBodyBytes <= 0 {
-		l.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+		l.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	return l
 }
