@@ -88,11 +88,3 @@ func pass(ctx context.Context, a account, store *sqlite.Store, logger *slog.Logg
 	}
 	return sum, err
 }
-
-func newLogger(w io.Writer, verbose bool) *slog.Logger {
-	level := slog.LevelInfo
-	if verbose {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-}

@@ -9,9 +9,8 @@ import (
 
 // authResult is one trusted Authentication-Results field (RFC 8601).
 type authResult struct {
-	dmarc, spf, dkim string // results, lower-case; "" when absent
-	spfDomain        string // smtp.mailfrom domain
-	dkimDomains      []string
+	dmarc, spf, dkim string   // results, lower-case; "" when absent
+	spfDomain        string   // smtp.mailfrom domain
 	dkimPass         []string // header.d of passing signatures
 }
 

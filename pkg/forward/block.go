@@ -55,11 +55,7 @@ func unquote(raw string) (int, string) {
 	if depth == 0 {
 		return 0, raw
 	}
-	text := raw[i:]
-	if strings.HasPrefix(text, " ") {
-		text = text[1:]
-	}
-	return depth, text
+	return depth, strings.TrimPrefix(raw[i:], " ")
 }
 
 // stripQuotes removes up to n quote markers from raw.
