@@ -424,6 +424,12 @@ func TestExportFiles(t *testing.T) {
 		if len(lines) != rows[name] {
 			t.Errorf("%s has %d lines, want %d", name, len(lines), rows[name])
 		}
+		if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode = %v, want 0600: an export holds personal data", name, st.Mode().Perm())
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 	deals, _ := os.ReadFile(filepath.Join(dir, "deals.csv"))
 	if !strings.Contains(string(deals), ",D-7,Deal 7,proposal,open,700.5,prospect.example,dana@prospect.example;fox@prospect.example,2026-01-07T00:00:00Z,") {

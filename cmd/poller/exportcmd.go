@@ -284,7 +284,8 @@ func writeExportJSON(dir string, doc exportDoc) ([]string, error) {
 		if err != nil {
 			return names, fmt.Errorf("%s: %w", p.name, err)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, p.name), append(data, '\n')); err != nil {
+		data = append(data, '\n')
+		if err := writeFileAtomic(filepath.Join(dir, p.name), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return names, err
 		}
 		names = append(names, p.name)
@@ -356,7 +357,7 @@ func writeExportCSV(dir string, x *sqlite.Export, bodies bool) ([]string, error)
 	}
 	var names []string
 	for _, t := range []table{companies, contacts, deals, emails, intake, attachments} {
-		if err := crmcsv.WriteFile(filepath.Join(dir, t.name), t.header, t.rows); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, t.name), func(w io.Writer) error { return crmcsv.Write(w, t.header, t.rows) }); err != nil {
 			return names, err
 		}
 		names = append(names, t.name)
@@ -382,16 +383,17 @@ func joinAddresses(list []email.Address) string {
 	return crmcsv.JoinList(out)
 }
 
-// writeFileAtomic writes data to path through a temporary file, so that a
-// reader never sees half a file. The file is readable by its owner only.
-func writeFileAtomic(path string, data []byte) error {
+// writeFileAtomic writes path through a temporary file, so that a reader
+// never sees half a file. The file is readable by its owner only: an
+// export holds personal data.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // a no-op once renamed
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

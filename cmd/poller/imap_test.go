@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -178,22 +179,29 @@ func TestOnceSurvivesSIGKILLAgainstDovecot(t *testing.T) {
 	}
 }
 
+// startOnceOverDovecot starts "poller once" in a child process over a
+// Dovecot mailbox holding n messages.
+func startOnceOverDovecot(t *testing.T, n int) (*dovecot.Server, string, *exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
+	srv.Deliver(t, imapUser, numbered(t, n)...)
+	db := filepath.Join(t.TempDir(), "poller.db")
+	cmd := pollerCommand(t, "once", "--config", imapConfig(t, srv.Addr, ""), "--db", db)
+	cmd.Env = append(cmd.Env, "TEST_IMAP_PASSWORD="+imapPassword)
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return srv, db, cmd, stderr
+}
+
 // TestOnceStopsGracefullyOnSIGTERM: the batch in hand is committed and
 // marked, the process exits 0, and what is \Seen is exactly what is in the
 // store.
 func TestOnceStopsGracefullyOnSIGTERM(t *testing.T) {
 	const n = 300
-	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
-	srv.Deliver(t, imapUser, numbered(t, n)...)
-	cfg := imapConfig(t, srv.Addr, "")
-	db := filepath.Join(t.TempDir(), "poller.db")
-	cmd := pollerCommand(t, "once", "--config", cfg, "--db", db)
-	cmd.Env = append(cmd.Env, "TEST_IMAP_PASSWORD="+imapPassword)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	srv, db, cmd, stderr := startOnceOverDovecot(t, n)
 	time.Sleep(300 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
@@ -285,17 +293,7 @@ func appendToConfig(t *testing.T, path, yaml string) {
 // committed first.
 func TestSecondSignalExitsAtOnceLosingNothing(t *testing.T) {
 	const n = 400
-	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
-	srv.Deliver(t, imapUser, numbered(t, n)...)
-	cfg := imapConfig(t, srv.Addr, "")
-	db := filepath.Join(t.TempDir(), "poller.db")
-	cmd := pollerCommand(t, "once", "--config", cfg, "--db", db)
-	cmd.Env = append(cmd.Env, "TEST_IMAP_PASSWORD="+imapPassword)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	srv, db, cmd, stderr := startOnceOverDovecot(t, n)
 	time.Sleep(250 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGTERM)
 	time.Sleep(5 * time.Millisecond)

@@ -1,32 +1,22 @@
 package crmcsv
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func TestWriteFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "deals.csv")
+func TestWriteQuotesAndJoinsLists(t *testing.T) {
 	rows := [][]string{
 		{"1", "Renewal, 2026", JoinList([]string{"a@x.example", "b@x.example"})},
 		{"2", `Say "hi"`, ""},
 	}
-	if err := WriteFile(path, []string{"id", "name", "contacts"}, rows); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	var b strings.Builder
+	if err := Write(&b, []string{"id", "name", "contacts"}, rows); err != nil {
 		t.Fatal(err)
 	}
 	want := "id,name,contacts\n1,\"Renewal, 2026\",a@x.example;b@x.example\n2,\"Say \"\"hi\"\"\",\n"
-	if string(data) != want {
-		t.Errorf("file =\n%s\nwant\n%s", data, want)
-	}
-	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*.tmp"))
-	if len(left) > 0 {
-		t.Errorf("temporary files left: %v", left)
+	if b.String() != want {
+		t.Errorf("csv =\n%s\nwant\n%s", b.String(), want)
 	}
 }
 
