@@ -10,5 +10,7 @@
 // rows whose cells are all blank are skipped.
 //
 // Writing produces RFC 4180 CSV with a header row; list-valued cells are
-// joined with ";".
+// joined with ";". Cells that a spreadsheet would take for a formula are
+// neutralised with a leading single quote (OWASP's CSV injection rule), and
+// reading takes it off, so an export imports back unchanged.
 package crmcsv

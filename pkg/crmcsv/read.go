@@ -202,7 +202,7 @@ func (r *row) get(col string) string {
 	if !ok {
 		return ""
 	}
-	return strings.TrimSpace(r.cells[i])
+	return strings.TrimSpace(restore(strings.TrimSpace(r.cells[i])))
 }
 
 // header is the column's name as the file writes it, for messages.
