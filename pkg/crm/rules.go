@@ -21,6 +21,9 @@ type Config struct {
 	// MaxMessageSize in bytes; 0 means DefaultMaxMessageSize.
 	MaxMessageSize int64
 	Auth           AuthCheck
+	// RoleAddresses are local parts ("noreply") and addresses that never
+	// become contacts; nil means DefaultRoleAddresses, empty means none.
+	RoleAddresses []string
 }
 
 // User is a team member.
@@ -61,6 +64,7 @@ type Rules struct {
 	neverDomains    map[string]bool
 	maxSize         int64
 	auth            AuthCheck
+	roles           roleSet
 }
 
 // NewRules validates c and compiles it. The error names every problem found.
@@ -167,7 +171,12 @@ func NewRules(c Config) (*Rules, error) {
 	}
 	for i, n := range c.NeverLog {
 		n = strings.ToLower(strings.TrimSpace(n))
+		// A domain covers its subdomains, so "*.corp.test" is "corp.test".
+		n = strings.TrimPrefix(n, "*.")
 		switch {
+		case strings.Contains(n, "*"):
+			bad("never_log[%d]: %q: a wildcard may only start a domain (*.corp.test); a domain covers its subdomains anyway", i, n)
+			continue
 		case strings.HasPrefix(n, "@"):
 			n = n[1:]
 			fallthrough
@@ -186,6 +195,9 @@ func NewRules(c Config) (*Rules, error) {
 			r.neverAddrs[key] = true
 		}
 	}
+	roles, roleErrs := compileRoles(c.RoleAddresses)
+	r.roles = roles
+	errs = append(errs, roleErrs...)
 	if len(c.Users) == 0 {
 		bad("users: at least one user is required")
 	}

@@ -176,6 +176,12 @@ func parseBlock(lines []line, i int) (headers, int) {
 		}
 		t := trim(ln.text)
 		if t == "" {
+			// BlackBerry and some webmails put blank lines between the
+			// fields: the block goes on when a field not seen yet follows.
+			if k, ok := nextNewField(lines, j+1, d, h); ok && h.count > 0 {
+				j = k - 1
+				continue
+			}
 			return h, j
 		}
 		if f, v, hr := splitLabelHR(t); f != fieldNone {
@@ -195,6 +201,21 @@ func parseBlock(lines []line, i int) (headers, int) {
 		return h, j
 	}
 	return h, len(lines)
+}
+
+// nextNewField skips blank lines from lines[j] and reports whether the
+// first other line at depth d is a label line of a field h does not have
+// yet, and its index.
+func nextNewField(lines []line, j, d int, h headers) (int, bool) {
+	for ; j < len(lines) && lines[j].depth == d; j++ {
+		t := trim(lines[j].text)
+		if t == "" {
+			continue
+		}
+		f, _ := splitLabel(t)
+		return j, f != fieldNone && f != fieldOther && !h.has(f)
+	}
+	return j, false
 }
 
 // nextIsLabel reports whether lines[j] is a header label line at depth d:

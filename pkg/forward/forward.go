@@ -171,8 +171,38 @@ func (p *parser) result(first int, h headers, bodyStart, depth int, dedent bool)
 		d := parseDate(o.DateText, h.hr)
 		o.Date, o.DateHasZone = d.t, d.hasZone
 	}
-	o.Body = p.bodyFrom(bodyStart, depth, dedent)
+	o.Body = trimEndMarker(p.bodyFrom(bodyStart, depth, dedent))
 	return fw
+}
+
+// endPhrases close a forwarded message in some clients ("-------- Конец
+// пересылаемого сообщения --------" in Mail.ru, "----- End forwarded
+// message -----"), lower case.
+var endPhrases = []string{
+	"end forwarded message", "end of forwarded message", "end of original message",
+	"конец пересылаемого сообщения", "конец пересланного сообщения",
+	"ende der weitergeleiteten nachricht", "fin du message transféré", "fin del mensaje reenviado",
+	"fine messaggio inoltrato",
+}
+
+// trimEndMarker removes a closing marker line from the end of a forwarded
+// body.
+func trimEndMarker(body string) string {
+	i := strings.LastIndexByte(body, '\n')
+	last := body[i+1:]
+	if last == "" || !isDecor(last[0]) {
+		return body
+	}
+	inner := strings.ToLower(strings.Trim(last, "-_=*#~ \t"))
+	for _, p := range endPhrases {
+		if inner == p {
+			if i < 0 {
+				return ""
+			}
+			return trim(body[:i])
+		}
+	}
+	return body
 }
 
 // bodyFrom joins the lines from start on, removing the quote markers of

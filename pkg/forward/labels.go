@@ -27,7 +27,7 @@ var headerLabels = buildLabels(map[field][]string{
 		// nordic
 		"från", "fra", "avsändare", "afsender", "lähettäjä",
 		// slavic, baltic
-		"od", "nadawca", "odesílatel", "odosielateľ", "от", "від", "від кого", "отправитель", "šalje",
+		"od", "nadawca", "odesílatel", "odosielateľ", "от", "от кого", "від", "від кого", "отправитель", "šalje",
 		"pošiljatelj", "pošiljalac", "nuo", "siuntėjas", "sūtītājs",
 		// others
 		"feladó", "de la", "expeditorul", "expeditor", "kimden", "gönderen", "saatja", "από", "αποστολέας",
