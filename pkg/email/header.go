@@ -58,11 +58,59 @@ func decodeText(dec *mime.WordDecoder, v string) string {
 	if !strings.Contains(v, "=?") {
 		return v
 	}
-	out, err := dec.DecodeHeader(v)
+	out, err := dec.DecodeHeader(repairEncodedWords(v))
 	if err != nil {
 		return v
 	}
 	return toUTF8(out)
+}
+
+// repairEncodedWords fixes the base64 of "B" encoded words (RFC 2047
+// section 4.1) as mail clients read them: padding missing, misplaced or in
+// excess, and a stray last character, are forgiven. Go's decoder leaves such
+// a word encoded.
+func repairEncodedWords(v string) string {
+	var b strings.Builder
+	for {
+		start := strings.Index(v, "=?")
+		if start < 0 {
+			break
+		}
+		cs, rest, ok := strings.Cut(v[start+2:], "?")
+		if !ok || len(rest) < 2 || rest[1] != '?' || (rest[0] != 'B' && rest[0] != 'b') {
+			b.WriteString(v[:start+2])
+			v = v[start+2:]
+			continue
+		}
+		text, after, ok := strings.Cut(rest[2:], "?=")
+		if !ok {
+			break
+		}
+		b.WriteString(v[:start])
+		b.WriteString("=?" + cs + "?B?" + fixBase64(text) + "?=")
+		v = after
+	}
+	b.WriteString(v)
+	return b.String()
+}
+
+// fixBase64 drops padding and other stray characters from s and pads it
+// again to a whole number of quads.
+func fixBase64(s string) string {
+	clean := make([]byte, 0, len(s)+3)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+			clean = append(clean, c)
+		}
+	}
+	if len(clean)%4 == 1 { // a lone sextet carries no whole byte
+		clean = clean[:len(clean)-1]
+	}
+	for len(clean)%4 != 0 {
+		clean = append(clean, '=')
+	}
+	return string(clean)
 }
 
 // toUTF8 returns s unchanged when it is valid UTF-8 and otherwise decodes it
