@@ -114,17 +114,21 @@ func (r *Rules) decideForward(m *email.Message, forwarder *User) (Decision, bool
 	}
 	if fw, ok := parseInline(m); ok {
 		chain := []Original{inlineOriginal(fw.Original, zone)}
+		// notes[i] is the text written above chain[i]: the forwarder's,
+		// then each middle forwarder's.
+		notes := []string{strings.TrimSpace(fw.Note)}
 		for body := fw.Original; len(chain) < maxForwardDepth; {
 			inner, ok := forward.Parse(body.Subject, body.Body)
 			if !ok {
 				break
 			}
 			chain = append(chain, inlineOriginal(inner.Original, zone))
+			notes = append(notes, strings.TrimSpace(inner.Note))
 			body = inner.Original
 		}
 		d := r.decideOriginal(chain, forwarder)
 		if !d.Rejected() && d.Kind == KindForward {
-			d.Note = strings.TrimSpace(fw.Note)
+			d.Note = chainNote(chain, notes, d.Original)
 		}
 		return d, true
 	}
@@ -155,6 +159,20 @@ func (r *Rules) decideForward(m *email.Message, forwarder *User) (Decision, bool
 		}
 	}
 	return first, true
+}
+
+// chainNote is the note of a forward that logs picked, an original of
+// chain: the forwarder's text, then the text of each middle forwarder
+// above it, each after a line naming who wrote it.
+func chainNote(chain []Original, notes []string, picked *Original) string {
+	parts := []string{notes[0]}
+	for i := 1; i < len(chain) && &chain[i-1] != picked; i++ {
+		if notes[i] == "" {
+			continue
+		}
+		parts = append(parts, chain[i-1].From.Key()+" wrote:\n"+notes[i])
+	}
+	return strings.TrimSpace(strings.Join(parts, "\n\n"))
 }
 
 // parseInline looks for an inline forwarded block in the text body, and in
