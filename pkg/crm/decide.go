@@ -15,6 +15,17 @@ const maxForwardDepth = 8
 
 // Decide applies the rules of SPEC.md, in order, to a parsed message.
 func (r *Rules) Decide(m *email.Message) Decision {
+	d := r.decide(m)
+	if !d.Rejected() {
+		d.Tags = r.logTags(m)
+		for i := range d.More {
+			d.More[i].Tags = d.Tags
+		}
+	}
+	return d
+}
+
+func (r *Rules) decide(m *email.Message) Decision {
 	from, ok := m.FirstFrom()
 	if !ok || from.Address == "" {
 		return reject(ReasonMalformed, "the message has no From address")

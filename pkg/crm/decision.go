@@ -71,6 +71,9 @@ type Decision struct {
 	// More holds the further originals of a message that forwards several
 	// messages as attachments; each is logged on its own.
 	More []Decision
+	// Tags are what the log address's plus-part asks for (a deal to pin
+	// the email to, privacy); they apply to More too.
+	Tags Tags
 }
 
 // Rejected reports whether d is a rejection.
