@@ -96,6 +96,10 @@ func (s *Server) Recreate(mailbox string) error {
 	return s.user.Create(mailbox, nil)
 }
 
+// Delete deletes mailbox, as an admin or another client might while a
+// pass runs.
+func (s *Server) Delete(mailbox string) error { return s.user.Delete(mailbox) }
+
 // Close stops the server.
 func (s *Server) Close() error { return s.srv.Close() }
 

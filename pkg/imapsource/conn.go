@@ -126,7 +126,18 @@ type Conn struct {
 	uidValidity uint32
 	move        bool
 	uidplus     bool
+	// keywords: the mailbox keeps keywords of our own (PERMANENTFLAGS has
+	// \*), so a message is marked with where it must be filed together
+	// with \Seen, and a later pass can finish a move that was cut short.
+	keywords bool
 }
+
+// Keywords that say where a \Seen message still in the mailbox must go:
+// set together with \Seen, before the move.
+const (
+	keywordRejected  imap.Flag = "$PollerRejected"
+	keywordProcessed imap.Flag = "$PollerProcessed"
+)
 
 // Error kinds a caller branches on.
 var (
@@ -168,6 +179,7 @@ func dialSelect(ctx context.Context, cfg Config, handler *imapclient.UnilateralD
 			return fmt.Errorf("select %s: %w", cfg.mailbox(), err)
 		}
 		c.uidValidity = data.UIDValidity
+		c.keywords = slices.Contains(data.PermanentFlags, imap.FlagWildcard)
 		return nil
 	})
 	if err != nil {
@@ -403,24 +415,77 @@ func readFetched(msg *imapclient.FetchMessageData) (ingest.Fetched, error) {
 }
 
 // Acknowledge marks committed messages: \Seen, then moved to the processed
-// or rejected folder when one is configured.
+// or rejected folder when one is configured. Where the mailbox keeps
+// keywords, a message to move is marked with its destination in the same
+// STORE as \Seen, so that Refile can finish a move that did not happen.
 func (c *Conn) Acknowledge(ctx context.Context, processed, rejected []uint32) error {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
 	defer cancel()
 	return c.guard(ctx, func() error {
-		all := append(append([]uint32(nil), processed...), rejected...)
-		if len(all) == 0 {
-			return nil
+		if err := c.markSeen(processed, c.cfg.ProcessedFolder, keywordProcessed); err != nil {
+			return err
 		}
-		store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}
-		if err := c.c.Store(uidSet(all), store, nil).Close(); err != nil {
-			return fmt.Errorf("store \\Seen: %w", err)
+		if err := c.markSeen(rejected, c.cfg.RejectedFolder, keywordRejected); err != nil {
+			return err
 		}
 		if err := c.moveTo(processed, c.cfg.ProcessedFolder); err != nil {
 			return err
 		}
 		return c.moveTo(rejected, c.cfg.RejectedFolder)
 	})
+}
+
+// markSeen sets \Seen on uids, and the keyword naming their folder when
+// they are to be moved there.
+func (c *Conn) markSeen(uids []uint32, folder string, keyword imap.Flag) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	flags := []imap.Flag{imap.FlagSeen}
+	if folder != "" && c.keywords {
+		flags = append(flags, keyword)
+	}
+	store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}
+	if err := c.c.Store(uidSet(uids), store, nil).Close(); err != nil {
+		return fmt.Errorf("store \\Seen: %w", err)
+	}
+	return nil
+}
+
+// Refile moves the messages that an earlier acknowledgement marked \Seen
+// but did not move (the process died between the two, or the folder
+// refused the move) to their folder, and reports how many it moved.
+func (c *Conn) Refile(ctx context.Context) (int, error) {
+	if !c.keywords {
+		return 0, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	defer cancel()
+	moved := 0
+	err := c.guard(ctx, func() error {
+		for _, f := range []struct {
+			folder  string
+			keyword imap.Flag
+		}{{c.cfg.RejectedFolder, keywordRejected}, {c.cfg.ProcessedFolder, keywordProcessed}} {
+			if f.folder == "" {
+				continue
+			}
+			data, err := c.c.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{imap.FlagSeen, f.keyword}}, nil).Wait()
+			if err != nil {
+				return fmt.Errorf("search %s: %w", f.keyword, err)
+			}
+			var uids []uint32
+			for _, uid := range data.AllUIDs() {
+				uids = append(uids, uint32(uid))
+			}
+			if err := c.moveTo(uids, f.folder); err != nil {
+				return err
+			}
+			moved += len(uids)
+		}
+		return nil
+	})
+	return moved, err
 }
 
 // moveTo moves uids to folder: UID MOVE, or COPY + \Deleted + UID EXPUNGE.

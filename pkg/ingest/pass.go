@@ -41,6 +41,12 @@ type Mailbox interface {
 	Close() error
 }
 
+// Refiler is a Mailbox that can finish filing what an earlier pass marked
+// \Seen but did not move to its folder.
+type Refiler interface {
+	Refile(ctx context.Context) (int, error)
+}
+
 // Dialer connects to a mailbox.
 type Dialer func(ctx context.Context) (Mailbox, error)
 
@@ -107,7 +113,10 @@ type PassSummary struct {
 	Seen        int // unseen messages found
 	Quarantined int
 	Reconnects  int
-	Duration    time.Duration
+	// Refiled counts messages an earlier pass had marked \Seen but not
+	// moved, filed by this one.
+	Refiled  int
+	Duration time.Duration
 }
 
 // String is the pass's one-line summary.
@@ -172,6 +181,18 @@ func (p *pass) connect(ctx context.Context) error {
 	}
 	p.mb = mb
 	p.sum.Mailbox = mb.Name() + "/" + mb.Mailbox()
+	if rf, ok := mb.(Refiler); ok {
+		// Mail committed and marked by an earlier pass but never moved:
+		// file it now. A folder that still refuses is retried next pass.
+		n, err := rf.Refile(ctx)
+		switch {
+		case err != nil:
+			p.opts.Logger.Warn("could not file messages left by an earlier pass", "mailbox", p.sum.Mailbox, "error", err.Error())
+		case n > 0:
+			p.opts.Logger.Info("filed messages an earlier pass had marked but not moved", "mailbox", p.sum.Mailbox, "count", n)
+		}
+		p.sum.Refiled += n
+	}
 	if checker, ok := p.store.(UIDValidityChecker); ok {
 		last, known, err := checker.LastUIDValidity(ctx, p.sum.Mailbox)
 		if err == nil && known && last != mb.UIDValidity() {
