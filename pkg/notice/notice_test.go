@@ -1,0 +1,270 @@
+package notice
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/email"
+)
+
+func testRules(t *testing.T) *crm.Rules {
+	t.Helper()
+	r, err := crm.NewRules(crm.Config{
+		LogAddresses:    []string{"log@crm.example.com"},
+		InternalDomains: []string{"example.com"},
+		NeverLog:        []string{"bank.example"},
+		Users: []crm.User{
+			{Email: "alice@example.com", Name: "Alice Rossi", Aliases: []string{"a.rossi@example.com", "alice.private@gmail.com"}},
+			{Email: "bob@example.com", Name: "Bob Marsh"},
+		},
+		TeamInboxes:    []crm.TeamInbox{{Email: "sales@example.com", ConnectedBy: "alice@example.com"}},
+		MaxMessageSize: 400,
+	})
+	if err != nil {
+		t.Fatalf("NewRules: %v", err)
+	}
+	return r
+}
+
+func testConfig() Config {
+	return Config{
+		From:       "Poller <poller@example.com>",
+		BaseURL:    "https://crm.example.com/",
+		LogAddress: "log@crm.example.com",
+	}
+}
+
+// parse builds a message from header lines and a body.
+func parse(t *testing.T, headers []string, body string) *email.Message {
+	t.Helper()
+	raw := strings.Join(headers, "\r\n") + "\r\n\r\n" + body
+	m, err := email.Parse(strings.NewReader(raw))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return m
+}
+
+// hdr is a message's usual header with extra lines after it.
+func hdr(from, to string, extra ...string) []string {
+	return append([]string{
+		"From: " + from,
+		"To: " + to,
+		"Subject: Quote for ACME",
+		"Date: Mon, 30 Nov 2026 10:00:00 +0100",
+		"Message-ID: <orig-1@mail.example.com>",
+	}, extra...)
+}
+
+func TestFor(t *testing.T) {
+	rules := testRules(t)
+	const (
+		log      = "log@crm.example.com"
+		customer = "Carl <carl@client.example>"
+	)
+	rejected := func(r crm.Reason) *crm.Decision {
+		return &crm.Decision{Kind: crm.KindRejected, Reason: r, Detail: "detail of " + string(r)}
+	}
+	tests := []struct {
+		name       string
+		headers    []string
+		body       string
+		decision   *crm.Decision // nil: rules.Decide
+		wantReason string        // the decision's reason, checked when decision is nil
+		dropped    []string
+		reasons    []string
+		want       string // the notice's recipient; "" for no notice
+	}{
+		{name: "forward_unparseable", headers: append(hdr("Alice <alice@example.com>", log)[:2], "Subject: Fwd: offer", "Message-ID: <f@x>"),
+			body: "see below", wantReason: "forward_unparseable", want: "alice@example.com"},
+		{name: "no_recipients", headers: hdr("alice@example.com", "bob@example.com", "Cc: "+log),
+			body: "lunch?", wantReason: "no_recipients", want: "alice@example.com"},
+		{name: "never_log", headers: hdr("alice@example.com", "teller@bank.example", "Cc: "+log),
+			body: "statement", wantReason: "never_log", want: "alice@example.com"},
+		{name: "too_large", headers: hdr("alice@example.com", customer, "Cc: "+log),
+			body: strings.Repeat("a long line of text\r\n", 40), wantReason: "too_large", want: "alice@example.com"},
+		{name: "alias gets it", headers: hdr("a.rossi@example.com", "bob@example.com", "Cc: "+log),
+			body: "x", wantReason: "no_recipients", want: "a.rossi@example.com"},
+		{name: "team inbox: the connecting user gets it", headers: hdr("sales@example.com", "bob@example.com", "Cc: "+log),
+			body: "x", wantReason: "no_recipients", want: "alice@example.com"},
+		{name: "sender_not_user internal", headers: hdr("Dave <dave@example.com>", customer, "Cc: "+log),
+			body: "x", wantReason: "sender_not_user", want: "dave@example.com"},
+		{name: "sender_not_user in a subdomain", headers: hdr("erin@eu.example.com", customer, "Cc: "+log),
+			body: "x", wantReason: "sender_not_user", want: "erin@eu.example.com"},
+		{name: "sender_not_user external refused", headers: hdr("stranger@client.example", log),
+			body: "x", wantReason: "sender_not_user"},
+		{name: "sender_not_user role address refused", headers: hdr("noreply@example.com", customer, "Cc: "+log),
+			body: "x", wantReason: "sender_not_user"},
+		{name: "attachment_dropped", headers: hdr("alice@example.com", customer, "Cc: "+log),
+			body: "x", dropped: []string{"big.zip"}, want: "alice@example.com"},
+		{name: "logged, nothing dropped", headers: hdr("alice@example.com", customer, "Cc: "+log), body: "x"},
+		{name: "spoofed never notifies", headers: hdr("alice@example.com", customer), decision: rejected(crm.ReasonSpoofed),
+			reasons: []string{"spoofed", "no_recipients"}},
+		{name: "malformed never notifies", headers: hdr("alice@example.com", customer), decision: rejected(crm.ReasonMalformed)},
+		{name: "reason not configured", headers: hdr("alice@example.com", "bob@example.com", "Cc: "+log),
+			body: "x", wantReason: "no_recipients", reasons: []string{"too_large"}},
+		{name: "empty reasons: none", headers: hdr("alice@example.com", "bob@example.com", "Cc: "+log),
+			body: "x", wantReason: "no_recipients", reasons: []string{}},
+		{name: "forwarded bounce (auto_generated)", headers: hdr("alice@example.com", log),
+			decision: rejected(crm.ReasonAutoGenerated), want: "alice@example.com"},
+		{name: "user is never external", headers: hdr("alice.private@gmail.com", "bob@example.com", "Cc: "+log),
+			body: "x", wantReason: "no_recipients", want: "alice.private@gmail.com"},
+		{name: "log address as sender", headers: hdr(log, "bob@example.com"), decision: rejected(crm.ReasonNoRecipients)},
+		{name: "own notice (From)", headers: hdr("Poller <poller@example.com>", customer, "Cc: "+log),
+			body: "x", wantReason: "sender_not_user"},
+		{name: "own notice (Sender)", headers: hdr("alice@example.com", log, "Sender: poller@example.com"),
+			decision: rejected(crm.ReasonForwardUnparseable)},
+		{name: "reply to a notice (In-Reply-To)", headers: hdr("alice@example.com", "bob@example.com", "Cc: "+log, "In-Reply-To: <poller-notice.abc@example.com>"),
+			body: "x", wantReason: "no_recipients"},
+		{name: "reply to a notice (References)", headers: hdr("alice@example.com", "bob@example.com", "Cc: "+log, "References: <a@b> <Poller-Notice.ABC@other.example>"),
+			body: "x", wantReason: "no_recipients"},
+		{name: "a notice itself", headers: []string{"From: alice@example.com", "To: bob@example.com", "Cc: " + log, "Message-ID: <poller-notice.x@example.com>"},
+			body: "x", wantReason: "no_recipients"},
+		{name: "not automatic (control for the rows below)", headers: hdr("alice@example.com", log),
+			decision: rejected(crm.ReasonForwardUnparseable), want: "alice@example.com"},
+		{name: "Auto-Submitted: no is a person", headers: hdr("alice@example.com", "bob@example.com", "Cc: "+log, "Auto-Submitted: no"),
+			body: "x", wantReason: "no_recipients", want: "alice@example.com"},
+	}
+	for _, auto := range []string{
+		"Auto-Submitted: auto-replied", "Auto-Submitted: auto-generated; owner-email=x@y", "Precedence: bulk",
+		"Precedence: junk", "Precedence: list", "Precedence: auto_reply", "X-Autoreply: yes", "List-Id: <sales.example.com>",
+		"List-Unsubscribe: <mailto:u@example.com>", "Return-Path: <>", "Return-Path:", "X-Auto-Response-Suppress: DR, All",
+		"X-Auto-Response-Suppress: AutoReply", "Content-Type: multipart/report; report-type=delivery-status; boundary=b",
+	} {
+		tests = append(tests, struct {
+			name       string
+			headers    []string
+			body       string
+			decision   *crm.Decision
+			wantReason string
+			dropped    []string
+			reasons    []string
+			want       string
+		}{name: "automatic " + auto, headers: hdr("alice@example.com", log, auto), body: "--b--\r\n",
+			decision: rejected(crm.ReasonForwardUnparseable)})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := parse(t, tt.headers, tt.body)
+			var d crm.Decision
+			if tt.decision != nil {
+				d = *tt.decision
+			} else {
+				d = rules.Decide(m)
+				if got := string(d.Reason); got != tt.wantReason {
+					t.Fatalf("Decide(%s).Reason = %q, want %q (%s)", tt.name, got, tt.wantReason, d.Detail)
+				}
+			}
+			cfg := testConfig()
+			cfg.Reasons = tt.reasons
+			n, ok := For(m, d, rules, cfg, tt.dropped)
+			switch {
+			case tt.want == "" && ok:
+				t.Fatalf("For(%s) = notice to %s (%s), want none", tt.name, n.To.Address, n.Reason)
+			case tt.want == "":
+				return
+			case !ok:
+				t.Fatalf("For(%s) = no notice, want one to %s", tt.name, tt.want)
+			case n.To.Address != tt.want:
+				t.Errorf("For(%s).To = %q, want %q", tt.name, n.To.Address, tt.want)
+			}
+			if n.What == "" || n.Fix == "" || n.Detail == "" {
+				t.Errorf("For(%s) = %+v, want What, Fix and Detail", tt.name, n)
+			}
+			if n.MessageID != m.MessageID || n.From != cfg.From || n.BaseURL != "https://crm.example.com" {
+				t.Errorf("For(%s) = %+v, want the original's Message-ID, cfg.From and the trimmed BaseURL", tt.name, n)
+			}
+		})
+	}
+}
+
+func TestForFields(t *testing.T) {
+	rules := testRules(t)
+	m := parse(t, hdr("a.rossi@example.com", "carl@client.example", "Cc: log@crm.example.com", "References: <r1@x>"), "x")
+	d := rules.Decide(m)
+	n, ok := For(m, d, rules, testConfig(), []string{"big.zip", "huge.iso"})
+	if !ok {
+		t.Fatalf("For = no notice, want attachment_dropped")
+	}
+	if n.Reason != ReasonAttachmentDropped || n.User != "alice@example.com" || n.Key() != "alice@example.com" {
+		t.Errorf("For = reason %q user %q key %q, want attachment_dropped for alice@example.com", n.Reason, n.User, n.Key())
+	}
+	if got, want := strings.Join(n.Dropped, ","), "big.zip,huge.iso"; got != want {
+		t.Errorf("For.Dropped = %q, want %q", got, want)
+	}
+	if got, want := strings.Join(n.References, ","), "r1@x"; got != want {
+		t.Errorf("For.References = %q, want %q", got, want)
+	}
+	n.EmailID = 7
+	if got, want := n.Link(), "https://crm.example.com/emails/7"; got != want {
+		t.Errorf("Link() = %q, want %q", got, want)
+	}
+	from, to := n.Envelope()
+	if from != "poller@example.com" || len(to) != 1 || to[0] != "a.rossi@example.com" {
+		t.Errorf("Envelope() = %q, %q, want poller@example.com, [a.rossi@example.com]", from, to)
+	}
+}
+
+func TestForSenderNotUserKey(t *testing.T) {
+	rules := testRules(t)
+	m := parse(t, hdr("Dave <Dave@Example.com>", "carl@client.example", "Cc: log@crm.example.com"), "x")
+	n, ok := For(m, rules.Decide(m), rules, testConfig(), nil)
+	if !ok {
+		t.Fatal("For = no notice, want one to dave")
+	}
+	if n.User != "" || n.Key() != "dave@example.com" || n.To.Name != "Dave" {
+		t.Errorf("For = user %q key %q name %q, want no user, key dave@example.com, name Dave", n.User, n.Key(), n.To.Name)
+	}
+	if !strings.Contains(n.Fix, "admin") {
+		t.Errorf("For.Fix = %q, want it to say to ask an admin", n.Fix)
+	}
+	cfg := testConfig()
+	cfg.Advice = func(string) (string, string) { return "Not a user.", "Send it from your work address." }
+	n, _ = For(m, rules.Decide(m), rules, cfg, nil)
+	if want := "Send it from your work address. " + adminHint; n.Fix != want {
+		t.Errorf("For.Fix = %q, want %q", n.Fix, want)
+	}
+}
+
+func TestAdvice(t *testing.T) {
+	cfg := testConfig()
+	what, fix := cfg.advice("forward_unparseable")
+	if what == "" || !strings.Contains(fix, "log@crm.example.com") {
+		t.Errorf("fallback advice = %q, %q, want text naming the log address", what, fix)
+	}
+	cfg.Advice = func(r string) (string, string) {
+		if r == "too_large" {
+			return "shared what", "shared fix"
+		}
+		return "", ""
+	}
+	if what, fix := cfg.advice("too_large"); what != "shared what" || fix != "shared fix" {
+		t.Errorf("advice(too_large) = %q, %q, want Config.Advice's", what, fix)
+	}
+	if what, _ := cfg.advice(ReasonAttachmentDropped); !strings.Contains(what, "attachments") {
+		t.Errorf("advice(attachment_dropped) = %q, want the fallback when Advice knows nothing", what)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string // in the error; "" for none
+	}{
+		{"ok", func(*Config) {}, ""},
+		{"no from", func(c *Config) { c.From = "" }, "notify.from"},
+		{"bad reason", func(c *Config) { c.Reasons = []string{"too_large", "spoofed"} }, "notify.reasons[1]"},
+		{"bad base url", func(c *Config) { c.BaseURL = "crm.example.com" }, "web.base_url"},
+		{"negative rate", func(c *Config) { c.MaxPerHour = -1 }, "notify.max_per_hour"},
+	}
+	for _, tt := range tests {
+		c := testConfig()
+		tt.edit(&c)
+		err := c.Validate()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("Validate(%s) = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
