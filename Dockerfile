@@ -33,6 +33,13 @@
 # healthcheck --config /etc/poller/config.yaml", which asks that address.
 # Without http.listen the container reports unhealthy.
 #
+# The web app: set web.listen in the config to ":8080" and "poller run" serves
+# it there (on its own listener, apart from /healthz and /metrics); publish it
+# with -p 127.0.0.1:8080:8080 behind a reverse proxy (README, "The web app").
+# Set a user's password in the running container (asked without echo):
+#   docker exec -it poller /poller user password alice@example.com \
+#     --config /etc/poller/config.yaml --db /data/poller.db
+#
 # "docker stop" sends SIGTERM: poller commits and marks the batch in hand,
 # then exits 0; give it time with --stop-timeout if batches are large.
 #
@@ -69,8 +76,9 @@ COPY --from=build /out/poller /poller
 COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME /data
 USER nonroot:nonroot
-# /healthz and /metrics, when the config sets http.listen to this port.
-EXPOSE 9090
+# /healthz and /metrics, when the config sets http.listen to this port; the
+# web app, when it sets web.listen to this one.
+EXPOSE 9090 8080
 # "poller healthcheck" exits 0 when /healthz at the config's http.listen
 # answers 200 (distroless has no curl or wget).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -21,7 +21,9 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlagSet("check", stderr)
 	var sf storeFlags
 	sf.register(fs)
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
 		return usagef("check: takes flags only (--config FILE [--db PATH])")
 	}
 	if sf.config == "" {

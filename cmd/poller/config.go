@@ -29,6 +29,7 @@ type Config struct {
 	Mailboxes []mailboxConfig `yaml:"mailboxes"`
 	Log       logConfig       `yaml:"log"`
 	HTTP      httpConfig      `yaml:"http"`
+	Web       webConfig       `yaml:"web"`
 
 	// dir is the folder of the config file: relative paths start there.
 	dir string
@@ -71,6 +72,9 @@ type userConfig struct {
 	Email   string   `yaml:"email"`
 	Name    string   `yaml:"name"`
 	Aliases []string `yaml:"aliases"`
+	// Admin users see everything in the web app (every intake row, the
+	// passes, every email whatever web.visibility says).
+	Admin bool `yaml:"admin"`
 }
 
 type teamInboxConfig struct {
@@ -95,6 +99,9 @@ func loadConfig(path string) (*Config, *crm.Rules, error) {
 	}
 	rules, err := cfg.rules()
 	if err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.checkWeb(); err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, rules, nil

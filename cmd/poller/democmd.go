@@ -16,6 +16,7 @@ import (
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
+	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
@@ -29,8 +30,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	configPath := fs.String("config", "config.example.yaml", "config file whose rules the demo applies")
 	fixtureDir := fs.String("fixtures", "fixtures", "folder of .eml files to put in the INBOX")
 	dbPath := fs.String("db", "", "database to create (default: a new file in a temporary folder)")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		return usagef("demo: takes flags only ([--config FILE] [--fixtures DIR] [--db PATH])")
+	serve := fs.Bool("serve", false, "then serve the demo store in the web app until interrupted")
+	listen := fs.String("listen", "", "with --serve: address of the web app (default: web.listen of the config, else "+defaultWebListen+")")
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usagef("demo: takes flags only ([--config FILE] [--fixtures DIR] [--db PATH] [--serve [--listen ADDR]])")
 	}
 	cfg, rules, err := loadConfig(*configPath)
 	if err != nil {
@@ -96,7 +101,81 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "\n%s\n", sum)
 	fmt.Fprintf(stdout, "The mailbox now: INBOX %d messages (%d unseen), %s %d.\n\n", total, unseen, defaultRejectedFolder, rejected)
 	fmt.Fprintf(stdout, "Look around:\n  go run ./cmd/poller show contact m.bellini@ferrotech.example --db %s\n  go run ./cmd/poller export --db %s\n", *dbPath, *dbPath)
+
+	if err := setDemoPasswords(ctx, store, cfg); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	signIn := demoSignIn(cfg)
+	addr := *listen
+	if addr == "" {
+		addr = cfg.Web.listen()
+	}
+	if !*serve {
+		scheme := "http"
+		if cfg.Web.tls() {
+			scheme = "https"
+		}
+		fmt.Fprintf(stdout, "\nOpen it in the web app:\n  go run ./cmd/poller serve --config %s --db %s\n", shellQuoteWord(*configPath), shellQuoteWord(*dbPath))
+		fmt.Fprintf(stdout, "then browse to %s and %s (Ctrl-C stops it).\n", browseURL(scheme, addr), signIn)
+		return nil
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	url, stop, err := serveWebApp(ctx, cfg, store, addr, logger)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nThe web app serves this store: browse to %s and %s. Ctrl-C stops it.\n", url, signIn)
+	<-ctx.Done()
+	stop()
 	return nil
+}
+
+// demoPassword is the password the demo gives every user of its config.
+const demoPassword = "demo-password"
+
+// setDemoPasswords gives every user of the config the demo password, so
+// that a newcomer can sign in to the demo store.
+func setDemoPasswords(ctx context.Context, store *sqlite.Store, cfg *Config) error {
+	hash, err := password.Hash(demoPassword)
+	if err != nil {
+		return err
+	}
+	for _, u := range cfg.Users {
+		if err := store.SetPassword(ctx, strings.ToLower(u.Email), hash); err != nil {
+			return fmt.Errorf("set the demo password of %s: %w", u.Email, err)
+		}
+	}
+	return nil
+}
+
+// demoSignIn says whom to sign in as: the first admin and the first other
+// user of the config, with the demo password.
+func demoSignIn(cfg *Config) string {
+	var admin, other string
+	for _, u := range cfg.Users {
+		switch {
+		case u.Admin && admin == "":
+			admin = u.Email
+		case !u.Admin && other == "":
+			other = u.Email
+		}
+	}
+	var who []string
+	if admin != "" {
+		who = append(who, admin+" (an admin: sees everything)")
+	}
+	if other != "" {
+		who = append(who, other)
+	}
+	return fmt.Sprintf("sign in as %s, password %s", strings.Join(who, " or "), demoPassword)
+}
+
+// shellQuoteWord quotes s for a POSIX shell when it needs it.
+func shellQuoteWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // seedDemoDeals imports a few contacts and deals for prospects of the

@@ -25,7 +25,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	dbPath := fs.String("db", "", "database to look contacts up in (default: store.path of the config, when that file exists)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("explain: %v", err)
+		return err
 	}
 	if *configPath == "" {
 		return usagef("explain: --config FILE is required")
@@ -75,11 +75,15 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // parseInterspersed parses flags that may come before, between or after the
 // positional arguments, which it returns.
+// Flag errors are usage errors naming the command; the flag package prints
+// nothing itself, so the usage is shown once.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, usagef("%s: %v", fs.Name(), err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

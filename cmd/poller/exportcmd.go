@@ -30,7 +30,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bodies := fs.Bool("bodies", false, "include the emails' text and HTML bodies")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("export: %v", err)
+		return err
 	}
 	if len(pos) > 0 {
 		return usagef("export: unexpected argument %q", pos[0])

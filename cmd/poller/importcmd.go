@@ -23,7 +23,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sf.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("import: %v", err)
+		return err
 	}
 	if len(pos) == 0 {
 		return usagef("import: say what to import: poller import companies|contacts|deals FILE.csv")

@@ -23,7 +23,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	quiet := fs.Bool("quiet", false, "no progress line")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("ingest: %v", err)
+		return err
 	}
 	if len(paths) == 0 {
 		return usagef("ingest: give .eml files, Maildir folders or mbox files to log")

@@ -175,8 +175,13 @@ func expandEnv(s string, getenv func(string) string) (string, error) {
 	return out, nil
 }
 
-// readSecret reads a secret from a file, without its final newline.
+// readSecret reads a secret from a file, without its final newline. A file
+// that other users can read is refused, as a config holding a plain
+// password is.
 func readSecret(path string) (string, error) {
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o004 != 0 {
+		return "", fmt.Errorf("%s is readable by other users: run chmod 600 %s (or 640 with a group of its own)", path, path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
@@ -194,13 +199,60 @@ func runTokenCommand(ctx context.Context, command string) (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("token_command failed: %w: %s", err, strings.TrimSpace(stderr.String()))
+		// Its stderr may hold the token or other secrets: say only how it
+		// ended and a redacted first line.
+		msg := fmt.Sprintf("token_command failed: %v", err)
+		if line := redactSecrets(firstLine(stderr.String(), 120)); line != "" {
+			msg += ": " + line
+		}
+		return "", errors.New(msg)
 	}
 	token := strings.TrimSpace(string(out))
 	if token == "" {
 		return "", errors.New("token_command printed no token")
 	}
 	return token, nil
+}
+
+// redactSecrets replaces what looks like a token or a password (a run of
+// twelve or more token characters, or anything after "password", "token"
+// or "secret" and a separator) with [redacted].
+func redactSecrets(s string) string {
+	var b strings.Builder
+	run := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~+/=", r)
+	}
+	for _, word := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' }) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		key, _, hasValue := strings.Cut(word, "=")
+		if !hasValue {
+			key, _, hasValue = strings.Cut(word, ":")
+		}
+		lowKey := strings.ToLower(key)
+		secretKey := hasValue && (strings.Contains(lowKey, "pass") || strings.Contains(lowKey, "token") || strings.Contains(lowKey, "secret"))
+		long := 0
+		for _, r := range word {
+			if run(r) {
+				long++
+			} else {
+				long = 0
+			}
+			if long >= 12 {
+				break
+			}
+		}
+		switch {
+		case secretKey:
+			b.WriteString(key + "=[redacted]")
+		case long >= 12:
+			b.WriteString("[redacted]")
+		default:
+			b.WriteString(word)
+		}
+	}
+	return b.String()
 }
 
 // dialer connects to the account's mailbox.

@@ -94,3 +94,48 @@ func TestOnceOverTwoMailboxes(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenCommandFailureHidesItsOutput(t *testing.T) {
+	secret := "ya29.a0AfH6SMBxTOKENvalue0123456789"
+	_, err := runTokenCommand(context.Background(), "echo 'refresh failed for token="+secret+"' >&2; echo "+secret+" >&2; echo second-line-"+secret+" >&2; exit 3")
+	if err == nil {
+		t.Fatal("a failing token_command gave no error")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, secret) || strings.Contains(msg, "second-line") {
+		t.Errorf("error shows the command's secret output: %s", msg)
+	}
+	if !strings.Contains(msg, "exit status 3") || !strings.Contains(msg, "refresh failed") {
+		t.Errorf("error = %q, want the exit status and the redacted first line", msg)
+	}
+	for in, want := range map[string]string{
+		"login failed: password=hunter2hunter2": "login failed: password=[redacted]",
+		"Bearer abcdefghijklmnopqrstuvwxyz":     "Bearer [redacted]",
+		"no network":                            "no network",
+	} {
+		if got := redactSecrets(in); got != want {
+			t.Errorf("redactSecrets(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWorldReadablePasswordFileIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "imap.secret")
+	if err := os.WriteFile(file, []byte("hunter2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := readSecret(file)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("readSecret of a world-readable file = %v, want a refusal naming chmod 600", err)
+	}
+	if err := os.Chmod(file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := readSecret(file); err != nil || got != "hunter2" {
+		t.Errorf("readSecret = %q, %v", got, err)
+	}
+}

@@ -45,6 +45,9 @@ func runProcess(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	var u usageError
 	if errors.As(err, &u) {
+		if u.usage != "" {
+			fmt.Fprint(stderr, usageLines(u.usage))
+		}
 		return 2
 	}
 	return 1

@@ -122,7 +122,9 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := newFlagSet("healthcheck", stderr)
 	config := fs.String("config", "", "config file whose http.listen to ask")
 	url := fs.String("url", "", "health URL (default "+defaultHealthURL+")")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
 		return usagef("healthcheck: takes flags only ([--config FILE] [--url URL])")
 	}
 	target := *url

@@ -59,7 +59,9 @@ func openPoller(ctx context.Context, name string, args []string, getenv func(str
 	var sf storeFlags
 	sf.register(fs)
 	verbose := fs.Bool("v", false, "log every decision")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return nil, err
+	} else if len(rest) > 0 {
 		return nil, usagef("%s: takes flags only (--config FILE [--db PATH] [-v])", name)
 	}
 	e, err := sf.open(ctx, true)

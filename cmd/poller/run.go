@@ -6,14 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 )
 
 // errReported is returned when the problem was already written to stderr.
 var errReported = errors.New("reported")
 
-// usageError is a command line that does not fit a subcommand.
-type usageError struct{ msg string }
+// usageError is a command line that does not fit a subcommand. usage is
+// the command's part of the usage text, printed after the error.
+type usageError struct{ msg, usage string }
 
 func (u usageError) Error() string { return u.msg }
 
@@ -25,21 +28,30 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
+	return usageError{msg: fmt.Sprintf(format, args...)}
 }
 
 const usage = `usage: poller <command> [flags]
 
 commands:
-  demo    [--config FILE] [--fixtures DIR] [--db PATH]
+  demo    [--config FILE] [--fixtures DIR] [--db PATH] [--serve [--listen ADDR]]
           the main job with nothing to set up: an in-memory IMAP server holding
-          fixtures/, one pass into a fresh SQLite file, and what happened
+          fixtures/, one pass into a fresh SQLite file, and what happened;
+          --serve then opens the result in the web app
   explain --config FILE [--db PATH] [--json] MESSAGE.eml...
           decide what poller would do with each message, and why
   ingest  --config FILE [--db PATH] PATH...
           log .eml files, Maildir folders and mbox files into the store
   run     --config FILE [--db PATH] [-v]
-          the daemon: a pass at start, then on the schedule (and on new mail with idle: true)
+          the daemon: a pass at start, then on the schedule (and on new mail with idle: true);
+          the web app too when web.listen is set
+  serve   --config FILE [--db PATH] [--listen ADDR]
+          the web app: sign in, see and search what poller logged, on
+          web.listen (default 127.0.0.1:8080); "run" serves it too when web.listen is set
+  user    password EMAIL --config FILE [--db PATH]
+          set a user's web app password (asked on the terminal, or one line on stdin)
+  user    list --config FILE [--db PATH]
+          the config's users: admin or not, password set or not
   once    --config FILE [--db PATH] [-v]
           one pass over every mailbox: log the unseen messages, then mark them
   check   --config FILE [--db PATH]
@@ -54,7 +66,8 @@ commands:
           everything in the store: one JSON document on stdout, or a file per entity in DIR
   show    contact ADDRESS [--config FILE] [--db PATH]
           a contact's company, open deals and email timeline, newest first
-  help    show this help
+  version the module version and commit poller was built from (also --version)
+  help    show this help; CMD -h shows one command's
 `
 
 // run is the whole program: main only wires the process to it.
@@ -63,7 +76,108 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return usagef("no command given")
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
+	cmd, rest := args[0], args[1:]
+	switch {
+	case cmd == "--version" || cmd == "-version" || cmd == "version":
+		fmt.Fprintln(stdout, versionLine())
+		return nil
+	case cmd != "help" && wantsHelp(rest):
+		if u := commandUsage(cmd); u != "" {
+			fmt.Fprint(stdout, usageLines(u))
+			return nil
+		}
+	}
+	err := dispatch(ctx, cmd, rest, getenv, stdout, stderr)
+	var ue usageError
+	if errors.As(err, &ue) && ue.usage == "" {
+		ue.usage = commandUsage(cmd)
+		return ue
+	}
+	return err
+}
+
+// wantsHelp reports whether args ask for help (-h, -help, --help) before
+// any "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// commandUsage is cmd's part of the usage text: its lines and their
+// description, or "" for an unknown command.
+func commandUsage(cmd string) string {
+	var b strings.Builder
+	in := false
+	for _, line := range strings.Split(usage, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  "+cmd+" ") || line == "  "+cmd:
+			in = true
+		case strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   "):
+			in = false
+		}
+		if in && line != "" {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}
+
+// usageLines formats a command's usage part: "usage: poller once --config ...".
+func usageLines(u string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(u, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  "); ok && !strings.HasPrefix(rest, " ") {
+			name, args, _ := strings.Cut(rest, " ")
+			line = "usage: poller " + name + " " + strings.TrimLeft(args, " ")
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// versionLine is the module version and VCS commit the binary was built
+// from, as the Go toolchain records them.
+func versionLine() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "poller (no build information)"
+	}
+	version := info.Main.Version
+	if version == "" {
+		version = "(devel)"
+	}
+	line := "poller " + version
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		line += " commit " + rev
+		if modified == "true" {
+			line += " (modified)"
+		}
+	}
+	return line + " " + info.GoVersion
+}
+
+// dispatch runs one subcommand.
+func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	switch cmd {
 	case "explain":
 		return runExplain(ctx, rest, stdout, stderr)
 	case "ingest":
@@ -86,6 +200,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runExport(ctx, rest, stdout, stderr)
 	case "show":
 		return runShow(ctx, rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

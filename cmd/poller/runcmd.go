@@ -42,6 +42,13 @@ func runDaemon(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		defer stop()
 	}
+	if e.cfg.Web.Listen != "" {
+		_, stop, err := serveWebApp(ctx, e.cfg, e.store, e.cfg.Web.Listen, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	d := &daemon{rec: rec, logger: logger, accounts: accounts, busy: make([]sync.Mutex, len(accounts)), again: make([]atomic.Bool, len(accounts))}
 
 	logger.Info("poller started", "mailboxes", len(accounts), "schedule", e.cfg.scheduleSpec(), "timezone", loc.String(), "db", e.store.Path())

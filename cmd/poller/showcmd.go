@@ -25,7 +25,7 @@ func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sf.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("show: %v", err)
+		return err
 	}
 	if len(pos) == 0 {
 		return usagef("show: say what to show: poller show contact ADDRESS")
@@ -43,7 +43,7 @@ func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer e.Close()
-	v, err := e.store.Contact(ctx, addr)
+	v, err := e.store.ShowContact(ctx, addr)
 	if errors.Is(err, sqlite.ErrNotFound) {
 		return fmt.Errorf("no contact %s in %s", addr, e.store.Path())
 	}

@@ -17,7 +17,9 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("status", stderr)
 	var sf storeFlags
 	sf.register(fs)
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
 		return usagef("status: takes flags only ([--config FILE] [--db PATH])")
 	}
 	sf.existing = true

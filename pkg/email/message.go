@@ -42,6 +42,9 @@ type Attachment struct {
 	Size        int64
 	SHA256      string
 	Inline      bool
+	// ContentID is the part's Content-ID without its angle brackets (what
+	// a "cid:" URL names); "" when it has none.
+	ContentID string
 }
 
 // Message is a parsed email.

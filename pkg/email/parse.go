@@ -465,7 +465,7 @@ func readError(err error) string {
 }
 
 func (p *parser) attachment(m *Message, e *entity, t, filename string, inline bool) Attachment {
-	a := Attachment{Filename: filename, ContentType: t, Inline: inline}
+	a := Attachment{Filename: filename, ContentType: t, Inline: inline, ContentID: contentID(e.Header.Get("Content-ID"))}
 	h := sha256.New()
 	body := io.TeeReader(e.Body, h)
 	var n int64
@@ -490,6 +490,15 @@ func (p *parser) attachment(m *Message, e *entity, t, filename string, inline bo
 	a.Size = n
 	a.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return a
+}
+
+// contentID is a Content-ID field's msg-id without angle brackets and
+// surrounding space (RFC 2045 section 7, RFC 2392).
+func contentID(v string) string {
+	v = strings.TrimSpace(v)
+	v = strings.TrimPrefix(v, "<")
+	v = strings.TrimSuffix(v, ">")
+	return strings.TrimSpace(v)
 }
 
 // WalkAttachments parses the message in r again and calls fn with the

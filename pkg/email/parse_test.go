@@ -197,3 +197,22 @@ func TestHTMLToText(t *testing.T) {
 		}
 	}
 }
+
+func TestParseInlineImageContentID(t *testing.T) {
+	raw := "From: alice@example.com\r\nTo: bob@client.example\r\nSubject: logo\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=rel\r\n\r\n" +
+		"--rel\r\nContent-Type: text/html\r\n\r\n<img src=\"cid:logo@example.com\">\r\n" +
+		"--rel\r\nContent-Type: image/png\r\nContent-ID: < logo@example.com >\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n" +
+		"--rel\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\n%PDF\r\n" +
+		"--rel--\r\n"
+	m := mustParse(t, raw)
+	if len(m.Attachments) != 2 {
+		t.Fatalf("Attachments = %+v, want 2", m.Attachments)
+	}
+	if a := m.Attachments[0]; a.ContentID != "logo@example.com" || !a.Inline {
+		t.Errorf("image: ContentID = %q, Inline = %v; want %q, true", a.ContentID, a.Inline, "logo@example.com")
+	}
+	if a := m.Attachments[1]; a.ContentID != "" || a.Inline {
+		t.Errorf("pdf: ContentID = %q, Inline = %v; want \"\", false", a.ContentID, a.Inline)
+	}
+}

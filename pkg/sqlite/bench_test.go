@@ -19,7 +19,7 @@ const benchBatch = 64
 
 // fixtureItems processes n messages made from the project's fixtures, each
 // with a Message-ID of its own so that every one is a new email.
-func fixtureItems(b *testing.B, n int) []ingest.Item {
+func fixtureItems(b testing.TB, n int) []ingest.Item {
 	b.Helper()
 	files, err := filepath.Glob("../../fixtures/*.eml")
 	if err != nil || len(files) == 0 {

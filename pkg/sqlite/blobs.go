@@ -82,7 +82,8 @@ func (w *chunkWriter) Close() error {
 	return nil
 }
 
-// ReadBlob writes the blob with hash sum to w.
+// ReadBlob writes the blob with hash sum to w; an error wrapping
+// ErrNotFound when there is none.
 func (s *Store) ReadBlob(ctx context.Context, sum string, w io.Writer) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM blob_chunks WHERE sha256 = ? ORDER BY seq`, sum)
 	if err != nil {
@@ -104,7 +105,7 @@ func (s *Store) ReadBlob(ctx context.Context, sum string, w io.Writer) error {
 		return fmt.Errorf("read blob %s: %w", sum, err)
 	}
 	if !found {
-		return fmt.Errorf("read blob %s: %w", sum, sql.ErrNoRows)
+		return fmt.Errorf("read blob %s: %w", sum, ErrNotFound)
 	}
 	return nil
 }

@@ -3,17 +3,18 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/poller-crm/poller/pkg/email"
+	"github.com/poller-crm/poller/pkg/view"
 )
 
 // ErrNotFound is returned, wrapped with what was looked for, when the store
-// holds no such record.
-var ErrNotFound = errors.New("not found")
+// holds no such record (or the viewer may not see it). It is
+// view.ErrNotFound, so that callers may test for either.
+var ErrNotFound = view.ErrNotFound
 
 // ContactView is one contact as "poller show contact" presents it: the
 // contact, its company, its open deals and its emails.
@@ -39,9 +40,10 @@ type TimelineEntry struct {
 	AttributedUser string // the user's primary address
 }
 
-// Contact returns the contact with the address (compared
-// case-insensitively). An unknown address is an error wrapping ErrNotFound.
-func (s *Store) Contact(ctx context.Context, address string) (*ContactView, error) {
+// ShowContact returns the contact with the address (compared
+// case-insensitively), all its emails included: what "poller show
+// contact" prints. An unknown address is an error wrapping ErrNotFound.
+func (s *Store) ShowContact(ctx context.Context, address string) (*ContactView, error) {
 	addr := strings.ToLower(strings.TrimSpace(address))
 	var v *ContactView
 	err := s.snapshot(ctx, func(q querier) error {

@@ -112,6 +112,7 @@ func (s *Store) ExportWithBodies(ctx context.Context) (*Export, error) {
 // querier is what a snapshot reads through.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func (s *Store) export(ctx context.Context, bodies bool) (*Export, error) {

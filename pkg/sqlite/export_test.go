@@ -192,7 +192,7 @@ func TestContactView(t *testing.T) {
 		sentAt("dana@prospect.example", "oldest", "Tue, 3 Mar 2026 18:00:00 +0900", "t1@example.com"),
 		sentAt("fox@prospect.example", "not dana's", "Thu, 5 Mar 2026 09:00:00 +0000", "t4@example.com"))
 
-	v, err := s.Contact(ctx, " DANA@Prospect.example ")
+	v, err := s.ShowContact(ctx, " DANA@Prospect.example ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestContactView(t *testing.T) {
 		t.Errorf("timeline = %s, want %s", got, want)
 	}
 
-	_, err = s.Contact(ctx, "nobody@prospect.example")
+	_, err = s.ShowContact(ctx, "nobody@prospect.example")
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("Contact(unknown) error = %v, want ErrNotFound", err)
 	}

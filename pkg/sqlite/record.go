@@ -285,8 +285,8 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 		return 0, false, err
 	}
 	for _, a := range attachNote.kept {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (email_id, name, content_type, size, sha256) VALUES (?, ?, ?, ?, ?)`,
-			id, a.Filename, a.ContentType, a.Size, a.SHA256); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (email_id, name, content_type, size, sha256, content_id, inline)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline); err != nil {
 			return 0, false, fmt.Errorf("insert attachment: %w", err)
 		}
 	}

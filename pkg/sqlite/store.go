@@ -34,6 +34,10 @@ type Options struct {
 	NoCompanyDomains []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Trace, when set, is called with every statement the store runs
+	// (not those run by triggers), from any goroutine: for tests that count
+	// the queries of a page.
+	Trace func(query string)
 }
 
 // Store is the CRM store. It is safe for concurrent use.
@@ -63,10 +67,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	q.Set("_synchronous", "FULL")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
+	db := sql.OpenDB(newConnector("file:"+path+"?"+q.Encode(), opts.Trace))
 	s := &Store{db: db, path: path, opts: opts, noCo: map[string]bool{}}
 	for _, d := range opts.NoCompanyDomains {
 		s.noCo[strings.ToLower(strings.TrimSpace(d))] = true
