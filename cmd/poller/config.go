@@ -59,8 +59,10 @@ type crmConfig struct {
 	// MaxAttachmentSize drops larger attachments from logged emails.
 	MaxAttachmentSize byteSize `yaml:"max_attachment_size"`
 	// NoCompanyDomains get no company, like free-mail providers.
-	NoCompanyDomains []string   `yaml:"no_company_domains"`
-	Auth             authConfig `yaml:"auth"`
+	NoCompanyDomains []string `yaml:"no_company_domains"`
+	// RoleAddresses never become contacts; nil = the built-in list.
+	RoleAddresses []string   `yaml:"role_addresses"`
+	Auth          authConfig `yaml:"auth"`
 }
 
 type authConfig struct {
@@ -166,6 +168,7 @@ func (c *Config) rulesFor(logAddresses []string) (*crm.Rules, error) {
 		InternalDomains: c.CRM.InternalDomains,
 		NeverLog:        c.CRM.NeverLog,
 		MaxMessageSize:  int64(c.CRM.MaxMessageSize),
+		RoleAddresses:   c.CRM.RoleAddresses,
 		Auth: crm.AuthCheck{
 			RequirePass:       c.CRM.Auth.RequirePass,
 			TrustedAuthservID: c.CRM.Auth.TrustedAuthservID,

@@ -3,10 +3,13 @@ package main
 import (
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/poller-crm/poller/pkg/crm"
 )
 
 func TestExampleConfigLoads(t *testing.T) {
@@ -112,5 +115,20 @@ func TestExampleConfigDocumentsEveryKey(t *testing.T) {
 		if !accepted[key] {
 			t.Errorf("config.example.yaml sets %s, which the config does not accept", key)
 		}
+	}
+}
+
+func TestExampleRoleAddressesAreTheDefault(t *testing.T) {
+	f, err := os.Open("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := parseConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.CRM.RoleAddresses, crm.DefaultRoleAddresses) {
+		t.Errorf("config.example.yaml role_addresses = %v, want the built-in list %v", cfg.CRM.RoleAddresses, crm.DefaultRoleAddresses)
 	}
 }
