@@ -133,16 +133,17 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return err
 		}
-		if cfg.HTTP.Listen != "" {
-			host, port, err := net.SplitHostPort(cfg.HTTP.Listen)
-			if err != nil {
-				return fmt.Errorf("http.listen %q: %w", cfg.HTTP.Listen, err)
-			}
-			if host == "" || host == "0.0.0.0" || host == "::" {
-				host = "127.0.0.1"
-			}
-			target = "http://" + net.JoinHostPort(host, port) + "/healthz"
+		if cfg.HTTP.Listen == "" {
+			return fmt.Errorf("healthcheck: %s sets no http.listen, so the daemon serves no health endpoint: set http.listen (e.g. 127.0.0.1:9090), or give --url", *config)
 		}
+		host, port, err := net.SplitHostPort(cfg.HTTP.Listen)
+		if err != nil {
+			return fmt.Errorf("http.listen %q: %w", cfg.HTTP.Listen, err)
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		target = "http://" + net.JoinHostPort(host, port) + "/healthz"
 	}
 	if target == "" {
 		target = defaultHealthURL

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,5 +121,18 @@ func TestLogConfigErrors(t *testing.T) {
 		if _, err := c.logger(io.Discard, false); err == nil {
 			t.Errorf("logger(%+v) succeeded, want an error", c.Log)
 		}
+	}
+}
+
+func TestHealthcheckWithoutHTTPListenSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "poller.yaml")
+	body := "crm: {log_addresses: [log@crm.example.com]}\nusers: [{email: alice@example.com}]\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := runHealthcheck(context.Background(), []string{"--config", cfg}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no health endpoint") {
+		t.Errorf("healthcheck without http.listen = %v, want it to say the daemon serves no health endpoint", err)
 	}
 }
