@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
@@ -89,7 +88,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Name: "demo", Host: host, Port: p, TLS: imapsource.TLSNone, Auth: imapsource.AuthLogin,
 		Username: user, Password: password, RejectedFolder: defaultRejectedFolder, Timeout: 30 * time.Second,
 	}}
-	sum, err := pass(ctx, a, store, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	sum, err := pass(ctx, a, store, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), nil)
 	if err != nil {
 		return fmt.Errorf("demo: pass: %w", err)
 	}
@@ -209,7 +208,7 @@ func printDemo(ctx context.Context, w io.Writer, store *sqlite.Store, files []st
 	for _, e := range x.Emails {
 		emails[e.ID] = e
 	}
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "UID\tMESSAGE\tOUTCOME\tLOGGED ON / WHY")
 	for _, in := range x.Intake {
 		name := fmt.Sprint(in.Origin.UID)
@@ -229,7 +228,7 @@ func printDemo(ctx context.Context, w io.Writer, store *sqlite.Store, files []st
 	tw.Flush()
 
 	fmt.Fprintf(w, "\nContacts (%d):\n", len(x.Contacts))
-	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	tw = newTable(w)
 	fmt.Fprintln(tw, "  ADDRESS\tNAME\tCOMPANY\tOWNER\tSOURCE")
 	for _, c := range x.Contacts {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Address, c.Name, dash(c.Company), dash(c.Owner), c.Source)

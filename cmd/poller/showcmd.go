@@ -9,7 +9,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 
@@ -50,16 +49,23 @@ func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("show contact: %w", err)
 	}
-	if err := writeContact(stdout, v); err != nil {
+	loc := time.Local
+	if e.cfg != nil {
+		if loc, err = e.cfg.location(); err != nil {
+			return err
+		}
+	}
+	if err := writeContact(stdout, v, loc); err != nil {
 		return fmt.Errorf("show contact: write: %w", err)
 	}
 	return nil
 }
 
 // writeContact prints a contact view for people.
-func writeContact(w io.Writer, v *sqlite.ContactView) error {
+func writeContact(w io.Writer, v *sqlite.ContactView, loc *time.Location) error {
 	c := v.Contact
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
+	showTime := func(t time.Time) string { return showTimeIn(t, loc) }
 	if c.Name != "" {
 		fmt.Fprintf(tw, "%s <%s>\n", showCell(c.Name, 80), c.Address)
 	} else {
@@ -105,12 +111,12 @@ func writeContact(w io.Writer, v *sqlite.ContactView) error {
 	return tw.Flush()
 }
 
-// showTime writes a time in UTC to the minute.
-func showTime(t time.Time) string {
+// showTimeIn writes a time in loc to the minute, with the zone's name.
+func showTimeIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04") + " UTC"
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
 // showAmount writes an amount with cents when it has them.

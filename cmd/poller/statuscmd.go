@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -28,6 +27,12 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer e.Close()
+	loc := time.Local
+	if e.cfg != nil {
+		if loc, err = e.cfg.location(); err != nil {
+			return err
+		}
+	}
 	st, err := e.store.Status(ctx, 10, 20)
 	if err != nil {
 		return err
@@ -37,7 +42,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(st.Passes) == 0 {
 		fmt.Fprintln(stdout, "  none yet (poller run or poller once records them)")
 	}
-	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	tw := newTable(stdout)
 	for _, p := range st.Passes {
 		result := fmt.Sprintf("seen %d, logged %d, rejected %d, duplicate %d, failed %d", p.Seen, p.Logged, p.Rejected, p.Duplicate, p.Failed)
 		if p.Quarantined > 0 {
@@ -46,7 +51,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if p.Error != "" {
 			result = "FAILED: " + p.Error
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.FinishedAt.Local().Format("2006-01-02 15:04:05"), p.Mailbox,
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.FinishedAt.In(loc).Format("2006-01-02 15:04:05 MST"), p.Mailbox,
 			p.FinishedAt.Sub(p.StartedAt).Round(time.Millisecond), result)
 	}
 	tw.Flush()
@@ -57,7 +62,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stdout, "  none")
 	}
 	for _, r := range st.Rejections {
-		fmt.Fprintf(stdout, "  %s  %-19s from %s, %q\n      %s (%s)\n", r.ProcessedAt.Local().Format("2006-01-02 15:04"), r.Reason,
+		fmt.Fprintf(stdout, "  %s  %-19s from %s, %q\n      %s (%s)\n", r.ProcessedAt.In(loc).Format("2006-01-02 15:04 MST"), r.Reason,
 			dash(r.From), firstLine(r.Subject, 60), r.Detail, r.Origin)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/poller-crm/poller/pkg/password"
@@ -217,7 +216,7 @@ func runUserList(ctx context.Context, sf *storeFlags, stdout io.Writer) error {
 	for _, u := range infos {
 		byEmail[strings.ToLower(u.Email)] = u
 	}
-	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	tw := newTable(stdout)
 	fmt.Fprintln(tw, "EMAIL\tNAME\tADMIN\tPASSWORD")
 	for _, u := range e.cfg.Users {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Email, dash(u.Name), yesNo(u.Admin), yesNo(byEmail[strings.ToLower(u.Email)].HasPassword))
