@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/poller-crm/poller/pkg/password"
 )
 
 // User is a team member who may sign in: one of the config's users.
@@ -76,7 +78,10 @@ type Server struct {
 	// dummyHash is verified against when a user has no password, so that
 	// a failed sign-in takes as long whether or not the address is a user.
 	dummyHash string
-	limits    *signInLimits
+	// verify checks a password against a hash (password.Verify; tests
+	// count its calls).
+	verify func(hash, plain string) (bool, error)
+	limits *signInLimits
 
 	idsMu sync.Mutex
 	ids   map[string]int64 // primary address → users.id
@@ -136,6 +141,7 @@ func New(store Store, cfg Config) (*Server, error) {
 		}
 	}
 	var err error
+	s.verify = password.Verify
 	if s.dummyHash, err = dummyPasswordHash(); err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}
