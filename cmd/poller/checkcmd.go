@@ -59,6 +59,18 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 			report("  ", step.Name, step.Err, step.Note)
 		}
 	}
+	if cfg.Notify != nil {
+		addr, err := cfg.checkSMTP(ctx, getenv)
+		tls := cfg.Notify.SMTP.TLS
+		if tls == "" {
+			tls = "starttls"
+		}
+		note := "connected, EHLO"
+		if cfg.Notify.SMTP.Username != "" {
+			note += ", logged in as " + cfg.Notify.SMTP.Username
+		}
+		report("", fmt.Sprintf("notify smtp %s (%s)", addr, tls), err, note+"; no mail sent")
+	}
 	path := sf.db
 	if path == "" {
 		path = cfg.storePath()

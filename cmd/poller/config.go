@@ -30,6 +30,8 @@ type Config struct {
 	Log       logConfig       `yaml:"log"`
 	HTTP      httpConfig      `yaml:"http"`
 	Web       webConfig       `yaml:"web"`
+	// Notify turns on notices by mail; nil (absent) = off.
+	Notify *notifyConfig `yaml:"notify"`
 
 	// dir is the folder of the config file: relative paths start there.
 	dir string
@@ -104,6 +106,9 @@ func loadConfig(path string) (*Config, *crm.Rules, error) {
 		return nil, nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	if err := cfg.checkWeb(); err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.checkNotify(); err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, rules, nil
@@ -196,6 +201,10 @@ func checkSecretPermissions(f *os.File, cfg *Config) error {
 			return fmt.Errorf("mailbox %s has a plain password and the file is readable by other users: "+
 				"run chmod 600 %s, or put the password in the environment (password: ${POLLER_IMAP_PASSWORD}) or in a password_file", m.Name, f.Name())
 		}
+	}
+	if n := cfg.Notify; n != nil && n.SMTP.Password != "" && envRef.ReplaceAllString(n.SMTP.Password, "") != "" {
+		return fmt.Errorf("notify.smtp has a plain password and the file is readable by other users: "+
+			"run chmod 600 %s, or put the password in the environment (password: ${POLLER_SMTP_PASSWORD}) or in a password_file", f.Name())
 	}
 	return nil
 }

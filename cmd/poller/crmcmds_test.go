@@ -280,7 +280,7 @@ var exportKeys = map[string][]string{
 	"contacts":  {"address", "company", "created_at", "name", "owner", "source"},
 	"deals":     {"company", "contacts", "created_at", "id", "name", "stage", "status", "updated_at"}, // + external_id, amount
 	"emails": {"attachments", "attributed_user", "cc", "companies", "contacts", "date", "deals", "from", "id", "kind",
-		"message_id", "subject", "thread_id", "to"}, // + original_message_id, note, attachment_note, body_text, body_html
+		"message_id", "private", "subject", "thread_id", "to"}, // + original_message_id, note, attachment_note, body_text, body_html
 	"intake": {"detail", "id", "message_id", "origin", "outcome", "processed_at"}, // + reason, email_id
 }
 
@@ -406,7 +406,7 @@ func TestExportFiles(t *testing.T) {
 		"companies.csv":   "domain,name",
 		"contacts.csv":    "address,name,company,owner,source,created_at",
 		"deals.csv":       "id,external_id,name,stage,status,amount,company,contacts,created_at,updated_at",
-		"emails.csv":      "id,kind,message_id,original_message_id,subject,date,from_name,from_address,to,cc,attributed_user,thread_id,note,attachment_note,contacts,companies,deals",
+		"emails.csv":      "id,kind,message_id,original_message_id,subject,date,from_name,from_address,to,cc,attributed_user,thread_id,note,attachment_note,contacts,companies,deals,private",
 		"intake.csv":      "id,outcome,reason,detail,message_id,email_id,path,mailbox,uidvalidity,uid,processed_at",
 		"attachments.csv": "email_id,name,type,size,sha256",
 	}

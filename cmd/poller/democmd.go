@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Name: "demo", Host: host, Port: p, TLS: imapsource.TLSNone, Auth: imapsource.AuthLogin,
 		Username: user, Password: password, RejectedFolder: defaultRejectedFolder, Timeout: 30 * time.Second,
 	}}
-	sum, err := pass(ctx, a, store, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	sum, err := pass(ctx, a, store, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), nil)
 	if err != nil {
 		return fmt.Errorf("demo: pass: %w", err)
 	}

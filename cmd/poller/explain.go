@@ -126,11 +126,20 @@ type explanation struct {
 	Kind           crm.Kind      `json:"kind"`
 	Reason         crm.Reason    `json:"reason,omitempty"`
 	AttributedUser string        `json:"attributed_user,omitempty"`
+	Tags           *tagsJSON     `json:"tags,omitempty"` // the log address's plus-tags; omitted when none
 	Original       *originalJSON `json:"original,omitempty"`
 	LogTo          []string      `json:"log_to,omitempty"`
 	CreateContacts []string      `json:"create_contacts,omitzero"` // [] when logged and nothing is new
 	Note           string        `json:"note,omitempty"`
 	Body           string        `json:"body,omitempty"`
+}
+
+// tagsJSON is what the log address's plus-part asks for
+// (log+private+deal-42@).
+type tagsJSON struct {
+	Deal    string   `json:"deal,omitempty"`    // pin to this deal (its id or external id)
+	Private bool     `json:"private,omitempty"` // seen by the attributed user and admins only
+	Unknown []string `json:"unknown,omitempty"` // tags that mean nothing to poller (logged as usual)
 }
 
 type mailboxJSON struct {
@@ -175,6 +184,9 @@ func newExplanation(path string, msg *email.Message, d crm.Decision, existing fu
 		return out, nil
 	}
 	out.AttributedUser = d.User.Email
+	if t := d.Tags; !t.IsZero() {
+		out.Tags = &tagsJSON{Deal: t.Deal, Private: t.Private, Unknown: t.Unknown}
+	}
 	seen := map[string]bool{}
 	for _, dd := range append([]crm.Decision{d}, d.More...) {
 		for _, c := range dd.LogTo {
@@ -228,6 +240,19 @@ func writeSummary(w io.Writer, e explanation, d crm.Decision) {
 	}
 	fmt.Fprintf(w, "%s: %s, credited to %s, logged on %s\n", e.File, d.Kind, e.AttributedUser, strings.Join(e.LogTo, ", "))
 	fmt.Fprintf(w, "  %s\n", d.Detail)
+	if t := e.Tags; t != nil {
+		var tags []string
+		if t.Deal != "" {
+			tags = append(tags, "pinned to deal "+t.Deal)
+		}
+		if t.Private {
+			tags = append(tags, "private")
+		}
+		for _, u := range t.Unknown {
+			tags = append(tags, fmt.Sprintf("unknown tag %q (ignored)", u))
+		}
+		fmt.Fprintf(w, "  tags: %s\n", strings.Join(tags, ", "))
+	}
 	if len(e.CreateContacts) > 0 {
 		fmt.Fprintf(w, "  new contacts: %s\n", strings.Join(e.CreateContacts, ", "))
 	}

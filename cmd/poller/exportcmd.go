@@ -152,6 +152,7 @@ type exportEmail struct {
 	To                []exportAddress    `json:"to"`
 	Cc                []exportAddress    `json:"cc"`
 	AttributedUser    string             `json:"attributed_user"`
+	Private           bool               `json:"private"` // log+private@: the web app shows it to its user and admins only
 	ThreadID          int64              `json:"thread_id"`
 	Note              string             `json:"note,omitempty"`
 	AttachmentNote    string             `json:"attachment_note,omitempty"`
@@ -207,7 +208,7 @@ func newExportDoc(x *sqlite.Export, bodies bool) exportDoc {
 	for _, m := range x.Emails {
 		e := exportEmail{ID: m.ID, Kind: m.Kind, MessageID: m.MessageID, OriginalMessageID: m.OriginalMessageID,
 			Subject: m.Subject, Date: emailDate(m.Date), From: exportAddress{Name: m.From.Name, Address: m.From.Address},
-			To: exportAddresses(m.To), Cc: exportAddresses(m.Cc), AttributedUser: m.AttributedUser, ThreadID: m.ThreadID,
+			To: exportAddresses(m.To), Cc: exportAddresses(m.Cc), AttributedUser: m.AttributedUser, Private: m.Private, ThreadID: m.ThreadID,
 			Note: m.Note, AttachmentNote: m.AttachmentNote,
 			Contacts: nonNil(m.Contacts), Companies: nonNil(m.Companies), Deals: nonNil(m.Deals),
 			Attachments: make([]exportAttachment, 0, len(m.Attachments))}
@@ -321,7 +322,7 @@ func writeExportCSV(dir string, x *sqlite.Export, bodies bool) ([]string, error)
 	}
 	emails := table{name: "emails.csv", header: []string{"id", "kind", "message_id", "original_message_id", "subject", "date",
 		"from_name", "from_address", "to", "cc", "attributed_user", "thread_id", "note", "attachment_note",
-		"contacts", "companies", "deals"}}
+		"contacts", "companies", "deals", "private"}}
 	if bodies {
 		emails.header = append(emails.header, "body_text", "body_html")
 	}
@@ -333,7 +334,8 @@ func writeExportCSV(dir string, x *sqlite.Export, bodies bool) ([]string, error)
 		}
 		row := []string{itoa(e.ID), e.Kind, e.MessageID, e.OriginalMessageID, e.Subject, emailDate(e.Date),
 			e.From.Name, e.From.Address, joinAddresses(e.To), joinAddresses(e.Cc), e.AttributedUser, itoa(e.ThreadID),
-			e.Note, e.AttachmentNote, crmcsv.JoinList(e.Contacts), crmcsv.JoinList(e.Companies), crmcsv.JoinList(dealIDs)}
+			e.Note, e.AttachmentNote, crmcsv.JoinList(e.Contacts), crmcsv.JoinList(e.Companies), crmcsv.JoinList(dealIDs),
+			strconv.FormatBool(e.Private)}
 		if bodies {
 			row = append(row, e.BodyText, e.BodyHTML)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -140,15 +141,28 @@ func TestOnceSurvivesSIGKILLAgainstDovecot(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "poller.db")
 	args := []string{"once", "--config", cfg, "--db", db}
 	rng := rand.New(rand.NewPCG(7, 11))
+	midPass := 0
 	for range 4 {
+		before := intakeRows(db)
 		cmd := pollerCommand(t, args...)
 		cmd.Env = append(cmd.Env, "TEST_IMAP_PASSWORD="+imapPassword)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
+		// Kill at a random moment after this run's first commit, so that
+		// the kill lands inside the pass, between or inside batches.
+		if !waitForCommit(t, cmd, db, before) {
+			break // it finished everything before committing anything new
+		}
+		time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond)
 		cmd.Process.Kill()
 		cmd.Wait()
+		if rows := intakeRows(db); !cmd.ProcessState.Exited() && rows < n {
+			midPass++
+		}
+	}
+	if midPass < 2 {
+		t.Fatalf("only %d of the kills landed mid-pass; the test did not test what it names", midPass)
 	}
 	cmd := pollerCommand(t, args...)
 	cmd.Env = append(cmd.Env, "TEST_IMAP_PASSWORD="+imapPassword)
@@ -179,6 +193,51 @@ func TestOnceSurvivesSIGKILLAgainstDovecot(t *testing.T) {
 	}
 }
 
+// intakeRows counts the intake rows of the database at path, read-only
+// while another process writes it; 0 while it does not exist yet.
+func intakeRows(path string) int {
+	d, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=2000")
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	var n int
+	if err := d.QueryRow(`SELECT count(*) FROM intake`).Scan(&n); err != nil {
+		return 0
+	}
+	return n
+}
+
+// waitForCommit waits until the running cmd has committed intake rows
+// beyond before. It reports false when cmd exits first.
+func waitForCommit(t *testing.T, cmd *exec.Cmd, db string, before int) bool {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for intakeRows(db) <= before {
+		if exited(cmd.Process.Pid) {
+			return false
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no commit within 60 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}
+
+// exited reports whether the child pid has ended (a zombie not yet waited
+// for, or gone), from /proc.
+func exited(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	// pid (comm) state ...: the state follows the last ')'.
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' || stat[i+2] == 'X'
+}
+
 // startOnceOverDovecot starts "poller once" in a child process over a
 // Dovecot mailbox holding n messages.
 func startOnceOverDovecot(t *testing.T, n int) (*dovecot.Server, string, *exec.Cmd, *bytes.Buffer) {
@@ -202,7 +261,9 @@ func startOnceOverDovecot(t *testing.T, n int) (*dovecot.Server, string, *exec.C
 func TestOnceStopsGracefullyOnSIGTERM(t *testing.T) {
 	const n = 300
 	srv, db, cmd, stderr := startOnceOverDovecot(t, n)
-	time.Sleep(300 * time.Millisecond)
+	if !waitForCommit(t, cmd, db, 0) {
+		t.Fatal("once ended before its first commit")
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("once after SIGTERM: %v, want exit 0\n%s", err, stderr.String())
@@ -212,6 +273,9 @@ func TestOnceStopsGracefullyOnSIGTERM(t *testing.T) {
 	recorded := queryInt(t, openDB(t, db), `SELECT count(*) FROM intake`)
 	if seen+rejectedSeen != recorded {
 		t.Errorf("%d messages marked, %d recorded: marking must follow exactly what was committed", seen+rejectedSeen, recorded)
+	}
+	if recorded >= n {
+		t.Errorf("all %d messages were recorded: the SIGTERM did not land mid-pass", n)
 	}
 	t.Logf("stopped after %d of %d messages (%d left unseen in INBOX)", recorded, n, inbox-seen)
 }
@@ -294,7 +358,9 @@ func appendToConfig(t *testing.T, path, yaml string) {
 func TestSecondSignalExitsAtOnceLosingNothing(t *testing.T) {
 	const n = 400
 	srv, db, cmd, stderr := startOnceOverDovecot(t, n)
-	time.Sleep(250 * time.Millisecond)
+	if !waitForCommit(t, cmd, db, 0) {
+		t.Fatal("once ended before its first commit")
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	time.Sleep(5 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGTERM)

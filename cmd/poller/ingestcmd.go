@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -16,11 +17,18 @@ import (
 // runIngest implements "poller ingest --config FILE [--db PATH] PATH...":
 // log .eml files, Maildir folders and mbox files.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runIngestEnv(ctx, args, os.Getenv, stdout, stderr)
+}
+
+// runIngestEnv is runIngest reading the environment with getenv (for
+// --notify's SMTP password).
+func runIngestEnv(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var sf storeFlags
 	sf.register(fs)
 	quiet := fs.Bool("quiet", false, "no progress line")
+	notify := fs.Bool("notify", false, "queue and send notices (notify: in the config); historical mail never notifies otherwise")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -42,10 +50,26 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// is enough to reject it too_large.
 	src.HeaderOnlyAbove(e.rules.MaxMessageSize())
 
+	var n *notifier
+	if *notify {
+		if e.cfg.Notify == nil {
+			return usagef("ingest: --notify needs a notify: section in the config")
+		}
+		logger, err := e.cfg.logger(stderr, false)
+		if err != nil {
+			return fmt.Errorf("config %s: %w", sf.config, err)
+		}
+		if n, err = e.cfg.notifier(getenv, e.store, logger); err != nil {
+			return fmt.Errorf("config %s: %w", sf.config, err)
+		}
+	}
 	progress := newProgress(stderr, src, *quiet)
-	sum, err := ingest.Run(ctx, fileSource{src}, e.rules, e.store, ingest.Options{Progress: progress.update})
+	sum, err := ingest.Run(ctx, fileSource{src}, e.rules, e.store, ingest.Options{Progress: progress.update, Notify: n.ingest()})
 	progress.done()
 	fmt.Fprintln(stdout, sum.String())
+	if err == nil {
+		n.sendAndReport(ctx, stdout, stderr)
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("ingest interrupted: what is counted above is committed; run it again to go on")

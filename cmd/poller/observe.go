@@ -52,11 +52,12 @@ type passRecorder struct {
 	store   *sqlite.Store
 	logger  *slog.Logger
 	monitor *monitor.Monitor // nil when http.listen is off
+	notify  *ingest.Notify   // nil when notify: is off
 }
 
 func (r passRecorder) pass(ctx context.Context, a account) (ingest.PassSummary, error) {
 	started := time.Now()
-	sum, err := pass(ctx, a, r.store, r.logger)
+	sum, err := pass(ctx, a, r.store, r.logger, r.notify)
 	if errors.Is(err, context.Canceled) && sum.Total() == 0 {
 		return sum, err // stopped before it began: nothing to report
 	}

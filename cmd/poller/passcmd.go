@@ -32,12 +32,18 @@ func runOnce(ctx context.Context, args []string, getenv func(string) string, std
 		switch {
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(stderr, "poller: stopped: what was fetched was committed and acknowledged")
+			if p.notify != nil {
+				fmt.Fprintln(stderr, "poller: notices queued so far are sent on the next run")
+			}
 			return nil
 		case err != nil:
 			failed++
 			fmt.Fprintf(stderr, "poller: mailbox %s: %s\n", a.cfg.Name, imapsource.Describe(err))
 		}
 	}
+	// What the passes queued (and what waits from earlier runs) goes out
+	// now, bounded by onceNotifyTimeout.
+	p.notify.sendAndReport(ctx, stdout, stderr)
 	if failed > 0 {
 		return fmt.Errorf("%d of %d mailboxes could not be polled: %w", failed, len(accounts), errReported)
 	}
@@ -50,6 +56,7 @@ type poller struct {
 	*env
 	accounts []account
 	rec      passRecorder
+	notify   *notifier // nil when notify: is off
 }
 
 // openPoller parses the flags of "once" and "run" (--config FILE [--db
@@ -72,7 +79,11 @@ func openPoller(ctx context.Context, name string, args []string, getenv func(str
 	if err == nil {
 		var logger *slog.Logger
 		if logger, err = e.cfg.logger(stderr, *verbose); err == nil {
-			return &poller{env: e, accounts: accounts, rec: passRecorder{store: e.store, logger: logger}}, nil
+			var n *notifier
+			if n, err = e.cfg.notifier(getenv, e.store, logger); err == nil {
+				rec := passRecorder{store: e.store, logger: logger, notify: n.ingest()}
+				return &poller{env: e, accounts: accounts, rec: rec, notify: n}, nil
+			}
 		}
 	}
 	e.Close()
@@ -80,10 +91,11 @@ func openPoller(ctx context.Context, name string, args []string, getenv func(str
 }
 
 // pass runs one pass over an account's mailbox.
-func pass(ctx context.Context, a account, store *sqlite.Store, logger *slog.Logger) (ingest.PassSummary, error) {
+func pass(ctx context.Context, a account, store *sqlite.Store, logger *slog.Logger, notify *ingest.Notify) (ingest.PassSummary, error) {
 	sum, err := ingest.Pass(ctx, a.dialer(), a.rules, store, ingest.PassOptions{
 		BatchSize: a.batchSize,
 		Logger:    logger.With("mailbox", a.cfg.Name),
+		Notify:    notify,
 	})
 	if sum.Mailbox == "" {
 		sum.Mailbox = a.cfg.Name

@@ -40,8 +40,13 @@ commands:
           --serve then opens the result in the web app
   explain --config FILE [--db PATH] [--json] MESSAGE.eml...
           decide what poller would do with each message, and why
-  ingest  --config FILE [--db PATH] PATH...
-          log .eml files, Maildir folders and mbox files into the store
+  ingest  --config FILE [--db PATH] [--notify] PATH...
+          log .eml files, Maildir folders and mbox files into the store;
+          --notify sends the notices of notify: (historical mail never notifies otherwise)
+  reprocess --config FILE [--db PATH] [--reason R] [--since DATE] [--id N] [--dry-run]
+          decide rejected messages again with the config's current rules (after adding
+          a user, an alias, a team inbox or a never-log entry), print what changes and
+          log them in the store; DATE is YYYY-MM-DD (in timezone) or RFC 3339
   run     --config FILE [--db PATH] [-v]
           the daemon: a pass at start, then on the schedule (and on new mail with idle: true);
           the web app too when web.listen is set
@@ -53,9 +58,11 @@ commands:
   user    list --config FILE [--db PATH]
           the config's users: admin or not, password set or not
   once    --config FILE [--db PATH] [-v]
-          one pass over every mailbox: log the unseen messages, then mark them
+          one pass over every mailbox: log the unseen messages, then mark them;
+          then send the notices that are due (notify:)
   check   --config FILE [--db PATH]
-          validate the config, log in to each mailbox, check folders and store
+          validate the config, log in to each mailbox, check folders and store,
+          and connect to notify.smtp (EHLO and login, no mail sent)
   status  [--config FILE] [--db PATH]
           last passes, outcomes of the last day and week, the last 20 rejections
   healthcheck [--config FILE] [--url URL]
@@ -181,7 +188,9 @@ func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string
 	case "explain":
 		return runExplain(ctx, rest, stdout, stderr)
 	case "ingest":
-		return runIngest(ctx, rest, stdout, stderr)
+		return runIngestEnv(ctx, rest, getenv, stdout, stderr)
+	case "reprocess":
+		return runReprocess(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "run":

@@ -49,12 +49,18 @@ func runDaemon(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		defer stop()
 	}
-	d := &daemon{rec: rec, logger: logger, accounts: accounts, busy: make([]sync.Mutex, len(accounts)), again: make([]atomic.Bool, len(accounts))}
+	d := &daemon{rec: rec, logger: logger, accounts: accounts, busy: make([]sync.Mutex, len(accounts)), again: make([]atomic.Bool, len(accounts)),
+		kick: make(chan struct{}, 1)}
 
 	logger.Info("poller started", "mailboxes", len(accounts), "schedule", e.cfg.scheduleSpec(), "timezone", loc.String(), "db", e.store.Path())
 	c := cron.New(cron.WithLocation(loc))
 	c.Schedule(schedule, cron.FuncJob(func() { d.passAll(ctx) }))
 	var wg sync.WaitGroup
+	if p.notify != nil {
+		// Sends what is due at start, after each pass and every minute;
+		// on stop it finishes the notice in hand.
+		wg.Go(func() { p.notify.loop(ctx, d.kick) })
+	}
 	for i, a := range accounts {
 		if !a.idle {
 			continue
@@ -96,6 +102,7 @@ type daemon struct {
 	accounts []account
 	busy     []sync.Mutex
 	again    []atomic.Bool // a pass was asked for while one was running
+	kick     chan struct{} // a pass ended: send the notices it queued
 }
 
 func (d *daemon) passAll(ctx context.Context) {
@@ -119,6 +126,10 @@ func (d *daemon) passOne(ctx context.Context, i int) {
 	for {
 		d.again[i].Store(false)
 		d.rec.pass(ctx, d.accounts[i])
+		select {
+		case d.kick <- struct{}{}:
+		default:
+		}
 		if ctx.Err() != nil || !d.again[i].Load() {
 			return
 		}

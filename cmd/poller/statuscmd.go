@@ -57,6 +57,9 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	tw.Flush()
 	fmt.Fprintf(stdout, "\nLast 24 hours: %s\n", outcomeLine(st.Day))
 	fmt.Fprintf(stdout, "Last 7 days:   %s\n", outcomeLine(st.Week))
+	if c, err := e.store.OutboxCounts(ctx); err == nil && len(c) > 0 {
+		fmt.Fprintf(stdout, "Notices:       queued %d, sending %d, sent %d, failed %d\n", c["queued"], c["sending"], c["sent"], c["failed"])
+	}
 	fmt.Fprintf(stdout, "\nLast %d rejections (newest first):\n", len(st.Rejections))
 	if len(st.Rejections) == 0 {
 		fmt.Fprintln(stdout, "  none")

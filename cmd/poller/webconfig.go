@@ -169,6 +169,10 @@ func (c *Config) webAppConfig() (web.Config, error) {
 	if len(c.CRM.LogAddresses) > 0 {
 		logAddress = c.CRM.LogAddresses[0]
 	}
+	rules, err := c.rules() // for "log it on a contact" and "re-run the rules"
+	if err != nil {
+		return web.Config{}, err
+	}
 	secure := c.Web.tls()
 	if u, err := url.Parse(c.Web.BaseURL); err == nil && u.Scheme == "https" {
 		secure = true // behind a proxy that terminates TLS
@@ -182,5 +186,6 @@ func (c *Config) webAppConfig() (web.Config, error) {
 		Location:       loc,
 		SecureCookies:  secure,
 		LogAddress:     logAddress,
+		Rules:          rules,
 	}, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/email"
+	"github.com/poller-crm/poller/pkg/notice"
 )
 
 // Origin says where a message came from: a local file, or an IMAP mailbox
@@ -42,6 +43,9 @@ type Item struct {
 	// Failure is set when processing failed (a bug, not a decision): the
 	// message is recorded as failed and left for a later pass.
 	Failure error
+	// Notice, when notices are on (Notify), is the notice the message
+	// earns; the store queues it with the intake row, once per message.
+	Notice *notice.Notice
 }
 
 // Outcome is what recording a message did.
@@ -70,6 +74,8 @@ type Result struct {
 	// Attempts counts the failed records of this message, this one
 	// included (failures only).
 	Attempts int
+	// Noticed reports that a notice was queued with this record.
+	Noticed bool
 }
 
 // Store records processed messages. Record commits every item it returns a

@@ -70,6 +70,8 @@ type PassOptions struct {
 	AckTimeout time.Duration
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Notify, when set, queues a notice for each message that earns one.
+	Notify *Notify
 }
 
 func (o PassOptions) withDefaults() PassOptions {
@@ -335,7 +337,7 @@ func (p *pass) fetchAndSettle(ctx context.Context, uids []uint32, fetch func(con
 	for i, f := range fetched {
 		raws[i] = rawMessage{Origin{Mailbox: p.sum.Mailbox, UIDValidity: p.mb.UIDValidity(), UID: f.UID}, f.Raw, f.Size}
 	}
-	items := processBatch(p.rules, raws, p.opts.Workers)
+	items := processBatch(p.rules, raws, p.opts.Workers, p.opts.Notify)
 	results, err := p.store.Record(hold, items)
 	if err != nil {
 		return fmt.Errorf("record: %w", err) // nothing committed: all stay unseen

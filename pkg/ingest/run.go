@@ -33,6 +33,8 @@ type Options struct {
 	Progress func(Summary)
 	// Logger receives one line per decision (debug) and failure (warn).
 	Logger *slog.Logger
+	// Notify, when set, queues notices (historical mail: only when asked).
+	Notify *Notify
 }
 
 func (o Options) withDefaults() Options {
@@ -127,7 +129,7 @@ func Run(ctx context.Context, src Source, rules *crm.Rules, store Store, opts Op
 			raws, err := readBatch(ctx, src, opts)
 			if len(raws) > 0 {
 				select {
-				case batches <- processBatch(rules, raws, opts.Workers):
+				case batches <- processBatch(rules, raws, opts.Workers, opts.Notify):
 				case <-ctx.Done():
 					return
 				}
@@ -185,8 +187,8 @@ func readBatch(ctx context.Context, src Source, opts Options) ([]rawMessage, err
 }
 
 // processBatch parses and decides raws on up to workers goroutines,
-// keeping their order.
-func processBatch(rules *crm.Rules, raws []rawMessage, workers int) []Item {
+// keeping their order, and decides their notices when notify is set.
+func processBatch(rules *crm.Rules, raws []rawMessage, workers int, notify *Notify) []Item {
 	items := make([]Item, len(raws))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -194,6 +196,7 @@ func processBatch(rules *crm.Rules, raws []rawMessage, workers int) []Item {
 		wg.Go(func() {
 			for i := range next {
 				items[i] = ProcessSized(rules, raws[i].origin, raws[i].raw, raws[i].size)
+				notify.Apply(rules, &items[i])
 			}
 		})
 	}
@@ -216,6 +219,9 @@ func logResult(log *slog.Logger, it Item, r Result) {
 	}
 	if it.Message != nil && it.Message.MessageID != "" {
 		attrs = append(attrs, "message_id", it.Message.MessageID)
+	}
+	if r.Noticed {
+		attrs = append(attrs, "notice", it.Notice.Reason)
 	}
 	switch r.Outcome {
 	case OutcomeFailed:

@@ -34,6 +34,15 @@ const (
 // goodbye. (A connection lost while waiting for the reply to the data can
 // still make a retry deliver twice; SMTP cannot rule that out, RFC 1047.)
 func Send(ctx context.Context, cfg Config, from string, to []string, msg []byte) error {
+	return SendConfirmed(ctx, cfg, from, to, msg, nil)
+}
+
+// SendConfirmed is Send that calls accepted, when not nil, as soon as the
+// server has accepted the data (its reply to the end of DATA, RFC 5321
+// §4.1.1.4), before QUIT: a caller that records the message as sent there
+// keeps the time between the server taking responsibility and the record
+// as short as it can be.
+func SendConfirmed(ctx context.Context, cfg Config, from string, to []string, msg []byte, accepted func()) error {
 	s := &session{cfg: cfg, addr: cfg.addr()}
 	if err := cfg.Validate(); err != nil {
 		return s.fail(OpValidate, err)
@@ -50,6 +59,9 @@ func Send(ctx context.Context, cfg Config, from string, to []string, msg []byte)
 	defer stop()
 	if err := s.transact(ctx, c, from, to, msg); err != nil {
 		return err
+	}
+	if accepted != nil {
+		accepted()
 	}
 	_ = c.Quit()
 	return nil

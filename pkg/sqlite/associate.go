@@ -12,8 +12,9 @@ import (
 )
 
 // associate links email id to contact c (creating the contact when new),
-// to the contact's company and to its most recently updated open deals.
-func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.Contact, ownerID any, kind crm.Kind, now string) error {
+// to the contact's company and, unless the email is pinned to a deal
+// (log+deal-ID@), to its most recently updated open deals.
+func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.Contact, ownerID any, kind crm.Kind, pinned bool, now string) error {
 	contactID, companyID, err := s.ensureContact(ctx, tx, c, ownerID, string(kind), now)
 	if err != nil {
 		return err
@@ -25,6 +26,9 @@ func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO email_companies (email_id, company_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, emailID, companyID.Int64); err != nil {
 			return fmt.Errorf("associate company: %w", err)
 		}
+	}
+	if pinned {
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_deals (email_id, deal_id)
 		SELECT ?, d.id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id

@@ -73,6 +73,9 @@ type EmailRecord struct {
 	Companies          []string // domains, sorted
 	Deals              []int64  // ids, sorted
 	Attachments        []AttachmentRecord
+	// Private is set for an email logged through log+private@: the web app
+	// shows it to its user and admins only.
+	Private bool
 }
 
 // AttachmentRecord is the metadata of an attachment of a logged email (the
@@ -274,13 +277,13 @@ func readEmails(ctx context.Context, q querier, bodies bool) ([]EmailRecord, err
 	}
 	err := each(ctx, q, `SELECT e.id, e.kind, e.message_id, e.original_message_id, e.subject, e.date,
 		e.from_name, e.from_address, e.to_json, e.cc_json, COALESCE(u.email, ''), COALESCE(e.thread_id, e.id),
-		e.note, e.attachment_note, `+bodyCols+`
+		e.note, e.attachment_note, e.private, `+bodyCols+`
 		FROM emails e LEFT JOIN users u ON u.id = e.user_id ORDER BY e.id`, func(rows *sql.Rows) error {
 		var e EmailRecord
 		var date, to, cc string
 		if err := rows.Scan(&e.ID, &e.Kind, &e.MessageID, &e.OriginalMessageID, &e.Subject, &date,
 			&e.From.Name, &e.From.Address, &to, &cc, &e.AttributedUser, &e.ThreadID,
-			&e.Note, &e.AttachmentNote, &e.BodyText, &e.BodyHTML); err != nil {
+			&e.Note, &e.AttachmentNote, &e.Private, &e.BodyText, &e.BodyHTML); err != nil {
 			return err
 		}
 		var err error

@@ -95,23 +95,46 @@ func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, it *ingest.Item, now 
 		row.outcome, row.reason, row.detail = ingest.OutcomeRejected, d.Reason, d.Detail
 		res = ingest.Result{Outcome: ingest.OutcomeRejected, Reason: d.Reason}
 	default:
-		res.Outcome = ingest.OutcomeDuplicate
-		for _, one := range append([]crm.Decision{d}, d.More...) {
-			id, isNew, err := s.logEmail(ctx, tx, it, one, rawSum, now)
-			if err != nil {
-				return ingest.Result{}, err
-			}
-			res.EmailIDs = append(res.EmailIDs, id)
-			if isNew {
-				res.Outcome = ingest.OutcomeLogged
-			}
+		var err error
+		if res, _, err = s.logDecision(ctx, tx, it, rawSum, now); err != nil {
+			return ingest.Result{}, err
 		}
 		row.outcome, row.emailID, row.detail = res.Outcome, res.EmailIDs[0], d.Detail
+		if res.Outcome == ingest.OutcomeLogged { // and what its tags did (a duplicate's did nothing)
+			if row.detail, err = loggedDetail(ctx, tx, it); err != nil {
+				return ingest.Result{}, err
+			}
+		}
 	}
 	if err := s.insertIntake(ctx, tx, it, row, now); err != nil {
 		return ingest.Result{}, err
 	}
+	// The notice, if any, commits with the intake row or not at all.
+	if err := s.queueNotice(ctx, tx, it, &res, rawSum, now); err != nil {
+		return ingest.Result{}, err
+	}
 	return res, nil
+}
+
+// logDecision logs the email of it's decision and of each of its More (a
+// new email, or the one logged already): the outcome is logged when any is
+// new, else duplicate. created are the ids of the new ones. Record and
+// Reprocess both log through it.
+func (s *Store) logDecision(ctx context.Context, tx *sql.Tx, it *ingest.Item, rawSum, now string) (res ingest.Result, created []int64, err error) {
+	d := it.Decision
+	res.Outcome = ingest.OutcomeDuplicate
+	for _, one := range append([]crm.Decision{d}, d.More...) {
+		id, isNew, err := s.logEmail(ctx, tx, it, one, rawSum, now)
+		if err != nil {
+			return ingest.Result{}, nil, err
+		}
+		res.EmailIDs = append(res.EmailIDs, id)
+		if isNew {
+			res.Outcome = ingest.OutcomeLogged
+			created = append(created, id)
+		}
+	}
+	return res, created, nil
 }
 
 // recordFailure records that processing it failed with cause, keeping its
@@ -273,10 +296,10 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
 		from_name, from_address, to_json, cc_json, date, date_utc, subject, body_text, body_html, note,
-		attachment_note, user_id, thread_id, raw_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		attachment_note, user_id, thread_id, raw_sha256, created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(e.kind), e.dedupKey, e.contentKey, e.messageID, e.originalMessageID,
 		e.from.Name, strings.ToLower(e.from.Address), toJSON, ccJSON, date, dateUTC, e.subject, e.bodyText, e.bodyHTML, e.note,
-		attachNote.text, userID, thread, rawSum, now)
+		attachNote.text, userID, thread, rawSum, now, d.Tags.Private)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert email: %w", err)
 	}
@@ -290,8 +313,18 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 			return 0, false, fmt.Errorf("insert attachment: %w", err)
 		}
 	}
+	// log+deal-ID@: that deal only; an unknown one: the usual deals.
+	pin, pinned, err := pinnedDeal(ctx, tx, d.Tags.Deal)
+	if err != nil {
+		return 0, false, err
+	}
 	for _, c := range d.LogTo {
-		if err := s.associate(ctx, tx, id, c, userID, d.Kind, now); err != nil {
+		if err := s.associate(ctx, tx, id, c, userID, d.Kind, pinned, now); err != nil {
+			return 0, false, err
+		}
+	}
+	if pinned {
+		if err := pinEmail(ctx, tx, id, pin); err != nil {
 			return 0, false, err
 		}
 	}

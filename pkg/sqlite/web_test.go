@@ -644,7 +644,9 @@ func TestMigrationBackfillsSearchAndCounts(t *testing.T) {
 		`ALTER TABLE users DROP COLUMN password_hash`, `ALTER TABLE attachments DROP COLUMN content_id`, `ALTER TABLE attachments DROP COLUMN inline`,
 		`ALTER TABLE contacts DROP COLUMN email_count`, `ALTER TABLE contacts DROP COLUMN last_email_at`,
 		`ALTER TABLE companies DROP COLUMN email_count`, `ALTER TABLE companies DROP COLUMN last_email_at`,
-		`DELETE FROM schema_migrations WHERE version = 3`,
+		`DROP TRIGGER emails_private_delete`, `DROP TRIGGER emails_private_update`, `DROP INDEX emails_private`,
+		`ALTER TABLE emails DROP COLUMN private`, // 0006 comes again after 0003
+		`DELETE FROM schema_migrations WHERE version IN (3, 6)`,
 	} {
 		if _, err := db.Exec(stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)

@@ -98,7 +98,14 @@ func fillContactStats(ctx context.Context, q querier, v view.Viewer, list []view
 	if err != nil {
 		return fmt.Errorf("contacts' open deals: %w", err)
 	}
-	if !ownOnly(v) {
+	if !ownOnly(v) { // the counts everyone sees, and the private emails this viewer may
+		err := addPrivateStats(ctx, q, v, "email_contacts", "contact_id", in, func(id int64, n int, last string) error {
+			c := &list[index[id]]
+			return addStat(&c.Emails, &c.LastEmail, n, last)
+		})
+		if err != nil {
+			return fmt.Errorf("contacts' private emails: %w", err)
+		}
 		return nil
 	}
 	for i := range list {
@@ -327,6 +334,13 @@ func countEmails(ctx context.Context, q querier, v view.Viewer, link, col string
 	if ownOnly(v) {
 		query = `SELECT count(*) FROM ` + link + ` l CROSS JOIN emails e ON e.id = l.email_id WHERE l.` + col + ` = ? AND e.user_id = ?`
 		a = append(a, v.UserID)
+	} else if hidden, ha, ok := privateHidden(v); ok {
+		// All of them but the private emails of others, found from their
+		// index (they are few).
+		query = `SELECT (` + query + `) - (SELECT count(*) FROM emails e CROSS JOIN ` + link + ` l ON l.email_id = e.id
+			WHERE ` + hidden + ` AND l.` + col + ` = ?)`
+		a = append(a, ha...)
+		a = append(a, id)
 	}
 	var n int
 	if err := q.QueryRowContext(ctx, query, a...).Scan(&n); err != nil {
@@ -380,7 +394,14 @@ func fillCompanyStats(ctx context.Context, q querier, v view.Viewer, list []view
 	if err != nil {
 		return fmt.Errorf("companies' contacts and deals: %w", err)
 	}
-	if !ownOnly(v) {
+	if !ownOnly(v) { // the counts everyone sees, and the private emails this viewer may
+		err := addPrivateStats(ctx, q, v, "email_companies", "company_id", in, func(id int64, n int, last string) error {
+			c := &list[index[id]]
+			return addStat(&c.Emails, &c.LastEmail, n, last)
+		})
+		if err != nil {
+			return fmt.Errorf("companies' private emails: %w", err)
+		}
 		return nil
 	}
 	for i := range list {

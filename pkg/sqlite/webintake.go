@@ -110,6 +110,9 @@ func (s *Store) Intake(ctx context.Context, v view.Viewer, iq view.IntakeQuery) 
 		if err != nil {
 			return err
 		}
+		if err := hideIntakeEmails(ctx, q, v, list.Rows); err != nil {
+			return err
+		}
 		return q.QueryRowContext(ctx, `SELECT count(*) FROM intake i `+where, a...).Scan(&list.Total)
 	})
 	if err != nil {
@@ -136,7 +139,11 @@ func (s *Store) IntakeRow(ctx context.Context, v view.Viewer, id int64) (*view.I
 	if out == nil {
 		return nil, notFound("intake %d", id)
 	}
-	return out, nil
+	one := []view.Intake{*out}
+	if err := hideIntakeEmails(ctx, s.db, v, one); err != nil {
+		return nil, fmt.Errorf("intake %d: %w", id, describe(err))
+	}
+	return &one[0], nil
 }
 
 // RawIntake writes the raw message of an intake row to w, under the rule
@@ -145,6 +152,10 @@ func (s *Store) RawIntake(ctx context.Context, v view.Viewer, id int64, w io.Wri
 	cond, allowed, ok := intakeAllowed(v)
 	if !ok {
 		return notFound("raw message of intake %d", id)
+	}
+	if hidden, ha, ok := privateHidden(v); ok { // not the raw message of another's private email
+		cond += ` AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.id = i.email_id AND ` + hidden + `)`
+		allowed = append(allowed, ha...)
 	}
 	var sum string
 	err := s.db.QueryRowContext(ctx, `SELECT i.raw_sha256 FROM intake i WHERE i.id = ? AND i.raw_sha256 IS NOT NULL AND `+cond,

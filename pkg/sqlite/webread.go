@@ -30,25 +30,29 @@ const previewLen = 300
 func ownOnly(v view.Viewer) bool { return v.OwnOnly && !v.Admin }
 
 // emailVisible is a condition on emails e that holds for the emails the
-// viewer may see, with its arguments.
+// viewer may see, with its arguments: an admin sees all; others not the
+// private emails of other users (log+private@).
 func emailVisible(v view.Viewer) (string, []any) {
-	if ownOnly(v) {
+	switch {
+	case ownOnly(v):
 		return `e.user_id = ?`, []any{v.UserID}
+	case v.Admin:
+		return `1`, nil
 	}
-	return `1`, nil
+	return `(e.private = 0 OR e.user_id = ?)`, []any{v.UserID}
 }
 
 // summaryColumns read a view.EmailSummary with scanSummary, from emails e
 // LEFT JOIN users u ON u.id = e.user_id.
 const summaryColumns = `e.id, COALESCE(e.thread_id, e.id), e.kind, e.subject, e.from_name, e.from_address, ` + emailDate + `,
 	substr(e.body_text, 1, 1200), (SELECT count(*) FROM attachments a WHERE a.email_id = e.id),
-	COALESCE(u.email, ''), COALESCE(u.name, '')`
+	COALESCE(u.email, ''), COALESCE(u.name, ''), e.private`
 
 func scanSummary(rows *sql.Rows, extra ...any) (view.EmailSummary, error) {
 	var e view.EmailSummary
 	var date, body string
 	dest := append([]any{&e.ID, &e.ThreadID, &e.Kind, &e.Subject, &e.From.Name, &e.From.Address, &date,
-		&body, &e.Attachments, &e.User, &e.UserName}, extra...)
+		&body, &e.Attachments, &e.User, &e.UserName, &e.Private}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return e, err
 	}

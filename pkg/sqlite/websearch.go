@@ -138,6 +138,9 @@ func searchEmails(ctx context.Context, q querier, v view.Viewer, match string, p
 		// The set of the viewer's ids, from an index, costs less than
 		// looking up the owner of every match.
 		where, a = `email_fts MATCH ? AND email_fts.docid IN (SELECT id FROM emails WHERE user_id = ?)`, []any{match, v.UserID}
+	} else if hidden, ha, ok := privateHidden(v); ok {
+		// Not the private emails of others: few, from their index.
+		where, a = `email_fts MATCH ? AND email_fts.docid NOT IN (SELECT e.id FROM emails e WHERE `+hidden+`)`, append([]any{match}, ha...)
 	}
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM email_fts WHERE `+where, a...).Scan(&res.Total); err != nil {
 		return fmt.Errorf("count emails: %w", err)

@@ -84,6 +84,7 @@ func Cached(ctx context.Context, sizes Sizes) (string, *Summary, error) {
 			return path, sum, nil
 		}
 	}
+	removeAbandoned(dir)
 	// Build under a temporary name, then rename: a concurrent builder (go
 	// test runs packages in parallel) at worst builds it twice.
 	tmp, err := os.CreateTemp(dir, ".build-*.db")
@@ -137,6 +138,18 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// removeAbandoned deletes the files of builds that stopped (a test killed
+// by its timeout leaves its half-built store): a running build writes to
+// its files all the time.
+func removeAbandoned(dir string) {
+	files, _ := filepath.Glob(filepath.Join(dir, ".build-*"))
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && time.Since(st.ModTime()) > 30*time.Minute {
+			os.Remove(f)
+		}
+	}
 }
 
 func readSummary(path string) (*Summary, error) {

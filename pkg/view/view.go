@@ -5,6 +5,8 @@ package view
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -60,6 +62,9 @@ type EmailSummary struct {
 	// Contacts are the addresses the email is logged on (a company or deal
 	// timeline names the contact on each row).
 	Contacts []string
+	// Private is set for an email logged through log+private@: only its
+	// user and admins see it.
+	Private bool
 }
 
 // Thread is a group of emails on a timeline: newest first.
@@ -199,6 +204,17 @@ type Deal struct {
 	Contacts   []ContactSummary // on a deal's own page; empty in lists
 }
 
+// PinTag is the ID a log+deal-ID@ address names the deal by: its external
+// id when it has one that fits in an address, else its id.
+func (d Deal) PinTag() string {
+	if id := d.ExternalID; id != "" && len(id) <= 64 && strings.IndexFunc(id, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) < 0 && !strings.HasPrefix(id, ".") && !strings.HasSuffix(id, ".") && !strings.Contains(id, "..") {
+		return id
+	}
+	return strconv.FormatInt(d.ID, 10)
+}
+
 // DealList is one page of deals.
 type DealList struct {
 	Deals []Deal
@@ -229,6 +245,9 @@ type Intake struct {
 	ProcessedAt time.Time
 	RawSHA256   string
 	RawSize     int64
+	// Private is set when the row's email is private and not the viewer's:
+	// the row shows, but EmailID and the raw message are withheld.
+	Private bool
 }
 
 // IntakeQuery filters and pages the intake log. Zero fields do not filter.

@@ -32,6 +32,20 @@ func (s *Server) deals(w http.ResponseWriter, r *http.Request, a *auth) {
 type dealPage struct {
 	D     *view.DealPage
 	Pager pager
+	// Address logs an email on this deal only: log+deal-ID@ ("" without
+	// a log address).
+	Address string
+}
+
+// tagAddress is the log address with a plus-tag (log+deal-42@...); "" when
+// there is no log address.
+func tagAddress(logAddress, tag string) string {
+	at := strings.LastIndexByte(logAddress, '@')
+	if at <= 0 {
+		return ""
+	}
+	local, _, _ := strings.Cut(logAddress[:at], "+")
+	return local + "+" + tag + logAddress[at:]
 }
 
 // deal shows a deal: its contacts and emails.
@@ -48,6 +62,7 @@ func (s *Server) deal(w http.ResponseWriter, r *http.Request, a *auth) {
 		s.storeError(w, r, a, err)
 		return
 	}
-	d := dealPage{D: dp, Pager: newPager(r.URL.Path, q, n, page.Limit, dp.EmailsTotal)}
+	d := dealPage{D: dp, Pager: newPager(r.URL.Path, q, n, page.Limit, dp.EmailsTotal),
+		Address: tagAddress(s.cfg.LogAddress, "deal-"+dp.PinTag())}
 	s.render(w, r, a, http.StatusOK, "deal", dp.Name, "deals", d)
 }

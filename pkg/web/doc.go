@@ -19,6 +19,10 @@
 //	GET  /search?q=WORDS              ranked hits with highlighted snippets
 //	GET  /intake                      admins: passes and intake rows (?outcome, reason, mailbox, user, since, until)
 //	GET  /intake/{id}, /intake/{id}/raw
+//	POST /intake/{id}/log             log a rejected item on a contact (fields address, name), credited to me
+//	POST /intake/{id}/rerun           decide it again with the config's rules (Config.Rules)
+//	POST /intake/{id}/dismiss         take it off my list of messages not logged
+//	POST /intake/{id}/undo            undo its latest change (field change); each action answers 303 to /intake/{id}
 //	GET  /static/{file}               embedded CSS, JS and icon, cached for a year
 //
 // Every route but /login and /static needs a signed-in user; anyone else

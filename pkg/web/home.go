@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"sort"
 
 	"github.com/poller-crm/poller/pkg/view"
 )
@@ -15,6 +14,9 @@ type homePage struct {
 	Emails   []view.EmailSummary
 	NotIn    []view.Intake // my messages that were not logged, newest first
 	NotTotal int
+	// CanDecide is set when the server has the rules, for the actions
+	// that need them.
+	CanDecide bool
 }
 
 // home shows the user's latest logged emails and their messages that were
@@ -26,21 +28,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, a *auth) {
 		s.storeError(w, r, a, err)
 		return
 	}
-	d := homePage{Emails: emails}
-	for _, outcome := range []string{"rejected", "failed"} {
-		l, err := s.store.Intake(ctx, a.Viewer, view.IntakeQuery{
-			Outcome: outcome, From: a.Viewer.Addresses, Page: view.Page{Limit: homeLimit},
-		})
-		if err != nil {
-			s.storeError(w, r, a, err)
-			return
-		}
-		d.NotIn = append(d.NotIn, l.Rows...)
-		d.NotTotal += l.Total
+	d := homePage{Emails: emails, CanDecide: s.cfg.Rules != nil}
+	// Dismissed ones are left out (actions.go).
+	l, err := s.store.UnresolvedIntake(ctx, a.Viewer, view.Page{Limit: homeLimit})
+	if err != nil {
+		s.storeError(w, r, a, err)
+		return
 	}
-	sort.SliceStable(d.NotIn, func(i, j int) bool { return d.NotIn[i].ProcessedAt.After(d.NotIn[j].ProcessedAt) })
-	if len(d.NotIn) > homeLimit {
-		d.NotIn = d.NotIn[:homeLimit]
-	}
+	d.NotIn, d.NotTotal = l.Rows, l.Total
 	s.render(w, r, a, http.StatusOK, "home", "Home", "home", d)
 }

@@ -121,7 +121,8 @@ func lowerAll(xs []string) []string {
 
 // intakeRowPage is the data of one intake row's page.
 type intakeRowPage struct {
-	Row *view.Intake
+	Row     *view.Intake
+	Actions itemActions // actions.go
 }
 
 // intakeRow shows one intake row: outcome, reason, how to fix it, and a
@@ -133,18 +134,5 @@ func (s *Server) intakeRow(w http.ResponseWriter, r *http.Request, a *auth) {
 		s.notFound(w, r, a)
 		return
 	}
-	row, err := s.store.IntakeRow(r.Context(), a.Viewer, id)
-	if err != nil {
-		s.storeError(w, r, a, err)
-		return
-	}
-	title := row.Subject
-	if title == "" {
-		title = "Intake " + r.PathValue("id")
-	}
-	nav := ""
-	if a.User.Admin {
-		nav = "intake"
-	}
-	s.render(w, r, a, http.StatusOK, "intakerow", title, nav, intakeRowPage{Row: row})
+	s.showItem(w, r, a, id, http.StatusOK, logForm{}, "")
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/password"
 )
 
@@ -62,6 +63,9 @@ type Config struct {
 	// LogAddress is the catch-all address users Bcc and forward to, named
 	// in the advice shown for rejected messages ("" = "the log address").
 	LogAddress string
+	// Rules are the config's rules, which "log it on a contact" and
+	// "re-run the rules" decide with; nil leaves those two actions out.
+	Rules *crm.Rules
 }
 
 // Server is the web app: an http.Handler.
@@ -213,6 +217,10 @@ func (s *Server) routes() {
 	m.Handle("GET /intake", s.authed(s.intake))
 	m.Handle("GET /intake/{id}", s.authed(s.intakeRow))
 	m.Handle("GET /intake/{id}/raw", s.authed(s.intakeRaw))
+	m.Handle("POST /intake/{id}/log", s.authed(s.intakeLog))
+	m.Handle("POST /intake/{id}/rerun", s.authed(s.intakeRerun))
+	m.Handle("POST /intake/{id}/dismiss", s.authed(s.intakeDismiss))
+	m.Handle("POST /intake/{id}/undo", s.authed(s.intakeUndo))
 	// Anything else: sign in first, then a 404 page (so that which paths
 	// exist is not told to strangers).
 	m.Handle("/", s.authed(s.notFound))

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/view"
 )
 
@@ -65,4 +66,24 @@ type Store interface {
 	RawIntake(ctx context.Context, v view.Viewer, id int64, w io.Writer) error
 	// Passes returns the most recent passes (admins).
 	Passes(ctx context.Context, p view.Page) ([]view.Pass, error)
+
+	// The actions on an item that was not logged (actions.go). Each acts
+	// under the rule of IntakeRow, records who and when, and wraps
+	// view.ErrRefused, with why, when it cannot be done as asked.
+
+	// IntakeState returns what was done to an intake row and whether it is
+	// dismissed.
+	IntakeState(ctx context.Context, v view.Viewer, id int64) (*view.IntakeState, error)
+	// UnresolvedIntake returns the viewer's own messages that were not
+	// logged and are not dismissed, newest first.
+	UnresolvedIntake(ctx context.Context, v view.Viewer, p view.Page) (view.IntakeList, error)
+	// LogIntakeOn logs a rejected row's message on contact c, credited to
+	// the viewer.
+	LogIntakeOn(ctx context.Context, v view.Viewer, rules *crm.Rules, id int64, c view.ContactChoice) (view.ActionResult, error)
+	// RerunIntake decides a rejected row's message again with rules.
+	RerunIntake(ctx context.Context, v view.Viewer, rules *crm.Rules, id int64) (view.ActionResult, error)
+	// DismissIntake takes a rejected or failed row off its user's list.
+	DismissIntake(ctx context.Context, v view.Viewer, id int64) (view.ActionResult, error)
+	// UndoIntake reverts change changeID, the row's latest undoable one.
+	UndoIntake(ctx context.Context, v view.Viewer, id, changeID int64) (view.ActionResult, error)
 }

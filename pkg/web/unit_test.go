@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poller-crm/poller/pkg/crm"
 )
 
 func TestContentDisposition(t *testing.T) {
@@ -183,7 +185,7 @@ func TestConfigCheck(t *testing.T) {
 
 func TestReasonsCovered(t *testing.T) {
 	for _, code := range append(reasonCodes, "failed", "duplicate") {
-		if _, ok := reasons[code]; !ok {
+		if what, _ := crm.Advice(code, ""); what == "" {
 			t.Errorf("no plain words for reason %q", code)
 		}
 		if fix := reasonFix(code, "log@crm.example.com"); strings.Contains(fix, "%s") || fix == "" {
