@@ -35,6 +35,22 @@ import (
 
 const repoRoot = "../.."
 
+// staticTestEnv turns on TestStaticBinaryRunsDemo: the everyday go test
+// skips the static build, .ci/run sets it.
+const staticTestEnv = "POLLER_STATIC_TEST"
+
+// TestCIRunsTheStaticBuild: the static build stays in CI although go test
+// skips it by default.
+func TestCIRunsTheStaticBuild(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^export ` + staticTestEnv + `=1$`).Match(data) {
+		t.Errorf(".ci/run does not export %s=1: CI would skip TestStaticBinaryRunsDemo", staticTestEnv)
+	}
+}
+
 // TestStaticBinaryRunsDemo builds poller exactly as the Dockerfile's build
 // stage does and runs "poller demo" and the image's HEALTHCHECK with the
 // result. The first run compiles the standard library and SQLite with the
@@ -46,6 +62,9 @@ func TestStaticBinaryRunsDemo(t *testing.T) {
 	}
 	if testing.Short() {
 		t.Skip("builds the static binary (minutes the first time); not in -short mode")
+	}
+	if os.Getenv(staticTestEnv) != "1" {
+		t.Skipf("builds the static binary as the Dockerfile does (minutes on a cold cache); .ci/run runs it: %s=1 go test -run TestStaticBinaryRunsDemo ./cmd/poller", staticTestEnv)
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {

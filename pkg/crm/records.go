@@ -15,6 +15,8 @@ type Person struct {
 	Company string // domain; "" for none
 	Owner   string // user's primary address; "" for none
 	Source  string // bcc, forward or import
+	// CreatedAt is when the contact was created; zero for "now" on import.
+	CreatedAt time.Time
 }
 
 // Deal statuses.

@@ -106,13 +106,26 @@ func (s *Store) upsertPerson(ctx context.Context, tx *sql.Tx, p crm.Person, now 
 			return err
 		}
 	}
+	// A contact keeps the source and creation time an export gave it; a
+	// contact new to the CRM is an import, created now.
+	source, created := p.Source, now
+	switch source {
+	case "":
+		source = "import"
+	case "bcc", "forward", "import":
+	default:
+		return fmt.Errorf("contact %s: source %q is not bcc, forward or import", addr, source)
+	}
+	if !p.CreatedAt.IsZero() {
+		created = formatTime(p.CreatedAt)
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO contacts (address, name, company_id, owner_user_id, source, created_at)
-		VALUES (?, ?, ?, ?, 'import', ?)
+		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (address) DO UPDATE SET
 			name = CASE WHEN excluded.name != '' THEN excluded.name ELSE contacts.name END,
 			company_id = COALESCE(excluded.company_id, contacts.company_id),
 			owner_user_id = COALESCE(excluded.owner_user_id, contacts.owner_user_id)`,
-		addr, p.Name, companyID, ownerID, now)
+		addr, p.Name, companyID, ownerID, source, created)
 	if err != nil {
 		return fmt.Errorf("contact %s: %w", addr, err)
 	}
@@ -146,11 +159,16 @@ func (s *Store) upsertDeal(ctx context.Context, tx *sql.Tx, d crm.Deal, now stri
 		external = d.ExternalID
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO deals (external_id, name, stage, status, amount, company_id, created_at, updated_at)
+	var err error
+	if d.ID != 0 && d.ExternalID == "" {
+		id, err = upsertDealByID(ctx, tx, d, status, companyID, created, updated)
+	} else {
+		err = tx.QueryRowContext(ctx, `INSERT INTO deals (external_id, name, stage, status, amount, company_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, stage = excluded.stage, status = excluded.status,
 			amount = excluded.amount, company_id = excluded.company_id, updated_at = excluded.updated_at
 		RETURNING id`, external, d.Name, d.Stage, status, d.Amount, companyID, created, updated).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("deal %q: %w", d.Name, err)
 	}
@@ -169,6 +187,52 @@ func (s *Store) upsertDeal(ctx context.Context, tx *sql.Tx, d crm.Deal, now stri
 		}
 	}
 	return id, nil
+}
+
+// upsertDealByID stores a deal of an export that has no external id under
+// the store id the export gave it: a new store takes the id (so that the
+// emails' deal ids of the same export still name it), the store that
+// exported it updates the deal. An id held by a deal of another name is
+// refused rather than overwritten: that file came from another store.
+func upsertDealByID(ctx context.Context, tx *sql.Tx, d crm.Deal, status string, companyID sql.NullInt64, created, updated string) (int64, error) {
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM deals WHERE id = ?`, d.ID).Scan(&name)
+	switch {
+	case err == sql.ErrNoRows:
+		_, err = tx.ExecContext(ctx, `INSERT INTO deals (id, name, stage, status, amount, company_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.Name, d.Stage, status, d.Amount, companyID, created, updated)
+		return d.ID, err
+	case err != nil:
+		return 0, err
+	case name != d.Name:
+		return 0, fmt.Errorf("id %d is deal %q in this store: the file comes from another store (leave the id empty to add it as a new deal)", d.ID, name)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE deals SET stage = ?, status = ?, amount = ?, company_id = ?, updated_at = ? WHERE id = ?`,
+		d.Stage, status, d.Amount, companyID, updated, d.ID)
+	return d.ID, err
+}
+
+// ImportAll imports companies, then contacts, then deals in one
+// transaction: all or nothing (an export's JSON document).
+func (s *Store) ImportAll(ctx context.Context, companies []crm.Company, people []crm.Person, deals []crm.Deal) error {
+	return s.inTx(ctx, "import", func(tx *sql.Tx, now string) error {
+		for _, c := range companies {
+			if _, err := s.upsertCompany(ctx, tx, c, now); err != nil {
+				return err
+			}
+		}
+		for _, p := range people {
+			if err := s.upsertPerson(ctx, tx, p, now); err != nil {
+				return err
+			}
+		}
+		for _, d := range deals {
+			if _, err := s.upsertDeal(ctx, tx, d, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // ExistingContacts reports which of addrs are contacts already.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
@@ -23,35 +24,16 @@ type Export struct {
 	Intake    []IntakeRecord
 }
 
-// CompanyRecord is a company.
-type CompanyRecord struct {
-	Domain string
-	Name   string
-}
-
-// ContactRecord is a contact.
-type ContactRecord struct {
-	Address   string
-	Name      string
-	Company   string // domain; "" for none
-	Owner     string // the owner's primary address; "" for none
-	Source    string // bcc, forward or import
-	CreatedAt time.Time
-}
-
-// DealRecord is a deal with its contacts.
-type DealRecord struct {
-	ID         int64
-	ExternalID string // "" unless imported with an id
-	Name       string
-	Stage      string
-	Status     string // open, won or lost
-	Amount     *float64
-	Company    string   // domain; "" for none
-	Contacts   []string // addresses, sorted
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-}
+// CompanyRecord, ContactRecord and DealRecord are the CRM's own records:
+// one declaration of each entity's fields, shared by import and export.
+type (
+	// CompanyRecord is a company.
+	CompanyRecord = crm.Company
+	// ContactRecord is a contact.
+	ContactRecord = crm.Person
+	// DealRecord is a deal with its contacts (addresses, sorted).
+	DealRecord = crm.Deal
+)
 
 // EmailRecord is a logged email with its associations and attachments.
 type EmailRecord struct {

@@ -124,6 +124,13 @@ func Copy(ctx context.Context, sizes Sizes, dst string) (*Summary, error) {
 }
 
 func copyFile(src, dst string) error {
+	// A -wal left by an earlier store at dst would be applied to the copy
+	// and corrupt it.
+	for _, f := range []string{dst + "-wal", dst + "-shm", dst + "-journal"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err

@@ -258,7 +258,7 @@ func (g *gen) makeDeals() {
 		if status != crm.DealOpen {
 			stage = "Closed"
 		}
-		amount := math.Round(1000+g.r.Float64()*g.r.Float64()*250_000) / 1
+		amount := math.Round(1000 + g.r.Float64()*g.r.Float64()*250_000)
 		created := Start.Add(time.Duration(g.r.Int64N(int64(span))))
 		updated := created.Add(time.Duration(g.r.Int64N(int64(90 * 24 * time.Hour))))
 		coName := g.companies[co].Name

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/sqlite"
@@ -163,7 +162,6 @@ func TestBuild(t *testing.T) {
 	if got := count(`SELECT count(*) FROM users WHERE email = 'alice@example.com'`); got != 1 {
 		t.Error("no alice")
 	}
-	_ = crm.KindBCC
 }
 
 // TestFull builds (or finds) the cached Full store when STOREGEN_FULL is
