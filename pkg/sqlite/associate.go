@@ -31,7 +31,7 @@ func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_deals (email_id, deal_id)
-		SELECT ?, d.id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id
+		SELECT ?, d.id FROM deal_contacts dc CROSS JOIN deals d ON d.id = dc.deal_id
 		WHERE dc.contact_id = ? AND d.status = 'open'
 		ORDER BY d.updated_at DESC, d.id DESC LIMIT ?
 		ON CONFLICT DO NOTHING`, emailID, contactID, maxOpenDeals); err != nil {

@@ -175,7 +175,7 @@ func (s *Store) previousIntake(ctx context.Context, tx *sql.Tx, o ingest.Origin,
 	var outcome, reason string
 	var emailID sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT outcome, reason, email_id FROM intake
-		WHERE raw_sha256 = ? AND origin_path = ? AND mailbox = ? AND uidvalidity = ? AND uid = ? AND outcome != 'failed'
+		WHERE raw_sha256 = ? AND origin_path = ? AND +mailbox = ? AND uidvalidity = ? AND uid = ? AND outcome != 'failed'
 		LIMIT 1`, rawSum, o.Path, o.Mailbox, o.UIDValidity, o.UID).Scan(&outcome, &reason, &emailID)
 	if err == sql.ErrNoRows {
 		return ingest.Result{}, false, nil
