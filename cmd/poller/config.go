@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -86,32 +85,10 @@ type teamInboxConfig struct {
 	ConnectedBy string `yaml:"connected_by"`
 }
 
-// loadConfig reads and validates the config file at path.
+// loadConfig reads and validates the config file at path, with ${ENV}
+// from the process's environment (see loadConfigEnv).
 func loadConfig(path string) (*Config, *crm.Rules, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("config: %w", err)
-	}
-	defer f.Close()
-	cfg, err := parseConfig(f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	cfg.dir = filepath.Dir(path)
-	if err := checkSecretPermissions(f, cfg); err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	rules, err := cfg.rules()
-	if err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	if err := cfg.checkWeb(); err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	if err := cfg.checkNotify(); err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	return cfg, rules, nil
+	return loadConfigEnv(path, os.Getenv, false)
 }
 
 // parseConfig decodes YAML from r, rejecting unknown keys with their name
@@ -128,28 +105,9 @@ func parseConfig(r io.Reader) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("the file is empty")
 		}
-		return nil, yamlError(err)
+		return nil, yamlProblems(data, err)
 	}
 	return &cfg, nil
-}
-
-var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
-
-// yamlError rewrites the YAML decoder's messages for people: "line 4:
-// unknown key "lgo_addresses"" rather than Go type names.
-func yamlError(err error) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return err
-	}
-	msgs := make([]string, len(te.Errors))
-	for i, m := range te.Errors {
-		if sm := unknownField.FindStringSubmatch(m); sm != nil {
-			m = fmt.Sprintf("line %s: unknown key %q", sm[1], sm[2])
-		}
-		msgs[i] = m
-	}
-	return errors.New(strings.Join(msgs, "; "))
 }
 
 func (c *Config) crmUsers() []crm.User {
@@ -183,30 +141,7 @@ func (c *Config) rulesFor(logAddresses []string) (*crm.Rules, error) {
 	for _, t := range c.TeamInboxes {
 		rc.TeamInboxes = append(rc.TeamInboxes, crm.TeamInbox{Email: t.Email, ConnectedBy: t.ConnectedBy})
 	}
-	if c.CRM.Auth.RequirePass && c.CRM.Auth.TrustedAuthservID == "" {
-		return nil, errors.New("crm.auth.require_pass needs crm.auth.trusted_authserv_id")
-	}
 	return crm.NewRules(rc)
-}
-
-// checkSecretPermissions refuses a config file that other users can read
-// when it holds a password in plain text.
-func checkSecretPermissions(f *os.File, cfg *Config) error {
-	st, err := f.Stat()
-	if err != nil || st.Mode().Perm()&0o004 == 0 {
-		return err
-	}
-	for _, m := range cfg.Mailboxes {
-		if m.Password != "" && envRef.ReplaceAllString(m.Password, "") != "" {
-			return fmt.Errorf("mailbox %s has a plain password and the file is readable by other users: "+
-				"run chmod 600 %s, or put the password in the environment (password: ${POLLER_IMAP_PASSWORD}) or in a password_file", m.Name, f.Name())
-		}
-	}
-	if n := cfg.Notify; n != nil && n.SMTP.Password != "" && envRef.ReplaceAllString(n.SMTP.Password, "") != "" {
-		return fmt.Errorf("notify.smtp has a plain password and the file is readable by other users: "+
-			"run chmod 600 %s, or put the password in the environment (password: ${POLLER_SMTP_PASSWORD}) or in a password_file", f.Name())
-	}
-	return nil
 }
 
 // defaultStorePath is where the database goes when the config names none.
@@ -230,9 +165,12 @@ func (c *Config) storePath() string {
 type byteSize int64
 
 func (b *byteSize) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return nodeError(n, "want a size such as 50MB")
+	}
 	v, err := parseByteSize(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return nodeError(n, err.Error())
 	}
 	*b = byteSize(v)
 	return nil

@@ -219,7 +219,7 @@ func TestImportBadFileLeavesTheStoreUnchanged(t *testing.T) {
 				`deals-bad.csv line 5: contacts: no contact ghost@prospect.example`}},
 		{"deals", "deals-date.csv", "name,created_at\nX,yesterday\n", []string{`deals-date.csv line 2: created_at "yesterday" is not a date`}},
 		{"companies", "companies-col.csv", "domain,name,industry\na.example,A,saas\n", []string{`companies-col.csv line 1: unknown column "industry"`}},
-		{"contacts", "contacts-req.csv", "name,company\nX,a.example\n", []string{`contacts-req.csv line 1: required column "email" is missing`}},
+		{"contacts", "contacts-req.csv", "name,company\nX,a.example\n", []string{`contacts-req.csv line 1: required column "address" (or "email") is missing`}},
 		{"companies", "empty.csv", "", []string{"empty.csv: the file is empty"}},
 	}
 	for _, tt := range tests {

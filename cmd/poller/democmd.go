@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poller-crm/poller/fixtures"
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
@@ -24,25 +28,17 @@ import (
 // project's fixtures in its INBOX, runs one pass into a fresh SQLite file
 // and prints what happened.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "config.example.yaml", "config file whose rules the demo applies")
-	fixtureDir := fs.String("fixtures", "fixtures", "folder of .eml files to put in the INBOX")
-	dbPath := fs.String("db", "", "database to create (default: a new file in a temporary folder)")
-	serve := fs.Bool("serve", false, "then serve the demo store in the web app until interrupted")
-	listen := fs.String("listen", "", "with --serve: address of the web app (default: web.listen of the config, else "+defaultWebListen+")")
-	if rest, err := parseInterspersed(fs, args); err != nil {
+	flags := flag.NewFlagSet("demo", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	configPath := flags.String("config", "", "config file whose rules the demo applies (default: config.example.yaml, built in, with max_message_size 100KB)")
+	fixtureDir := flags.String("fixtures", "", "folder of .eml files to put in the INBOX (default: the project's fixtures/, built in)")
+	dbPath := flags.String("db", "", "database to create (default: a new file in a temporary folder)")
+	serve := flags.Bool("serve", false, "then serve the demo store in the web app until interrupted")
+	listen := flags.String("listen", "", "with --serve: address of the web app (default: web.listen of the config, else "+defaultWebListen+")")
+	if rest, err := parseInterspersed(flags, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return usagef("demo: takes flags only ([--config FILE] [--fixtures DIR] [--db PATH] [--serve [--listen ADDR]])")
-	}
-	cfg, rules, err := loadConfig(*configPath)
-	if err != nil {
-		return fmt.Errorf("demo: %w (run it from the project's folder, or give --config)", err)
-	}
-	files, err := filepath.Glob(filepath.Join(*fixtureDir, "*.eml"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("demo: no .eml files in %s (run it from the project's folder, or give --fixtures)", *fixtureDir)
 	}
 	if *dbPath == "" {
 		dir, err := os.MkdirTemp("", "poller-demo-")
@@ -50,6 +46,28 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		*dbPath = filepath.Join(dir, "poller.db")
+	}
+	builtIn := *configPath == ""
+	if builtIn {
+		// The built-in config, written beside the database so that the
+		// printed serve command has a file to name.
+		path, err := writeDemoConfig(filepath.Dir(*dbPath))
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		*configPath = path
+	}
+	cfg, rules, err := loadConfig(*configPath)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fixtureFS, fixtureName := fixtures.EML(), "the built-in fixtures"
+	if *fixtureDir != "" {
+		fixtureFS, fixtureName = os.DirFS(*fixtureDir), *fixtureDir+"/"
+	}
+	files, err := fs.Glob(fixtureFS, "*.eml")
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("demo: no .eml files in %s", *fixtureDir)
 	}
 
 	user, password := cfg.CRM.LogAddresses[0], "demo"
@@ -59,7 +77,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer srv.Close()
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
+		raw, err := fs.ReadFile(fixtureFS, f)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
@@ -79,7 +97,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := seedDemoDeals(ctx, store); err != nil {
 		return fmt.Errorf("demo: seed deals: %w", err)
 	}
-	fmt.Fprintf(stdout, "poller demo: an in-memory IMAP server on %s holds the %d messages of %s/ in its INBOX.\n", srv.Addr, len(files), *fixtureDir)
+	fmt.Fprintf(stdout, "poller demo: an in-memory IMAP server on %s holds the %d messages of %s in its INBOX.\n", srv.Addr, len(files), fixtureName)
+	if builtIn {
+		fmt.Fprintf(stdout, "The rules are config.example.yaml's, with crm.max_message_size lowered from 50MB to %s so that\nreject-too-large.eml (~200 KB) shows a too_large rejection (written to %s).\n", demoMaxMessageSize, *configPath)
+	}
 	fmt.Fprintf(stdout, "One pass logs them into %s (4 deals seeded first).\n\n", *dbPath)
 
 	host, port, _ := strings.Cut(srv.Addr, ":")
@@ -99,7 +120,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	rejected, _, _ := srv.Count(defaultRejectedFolder)
 	fmt.Fprintf(stdout, "\n%s\n", sum)
 	fmt.Fprintf(stdout, "The mailbox now: INBOX %d messages (%d unseen), %s %d.\n\n", total, unseen, defaultRejectedFolder, rejected)
-	fmt.Fprintf(stdout, "Look around:\n  go run ./cmd/poller show contact m.bellini@ferrotech.example --db %s\n  go run ./cmd/poller export --db %s\n", *dbPath, *dbPath)
+	self := demoSelf()
+	fmt.Fprintf(stdout, "Look around:\n  %s show contact m.bellini@ferrotech.example --db %s\n  %s export --db %s\n", self, *dbPath, self, *dbPath)
 
 	if err := setDemoPasswords(ctx, store, cfg); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -114,7 +136,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if cfg.Web.tls() {
 			scheme = "https"
 		}
-		fmt.Fprintf(stdout, "\nOpen it in the web app:\n  go run ./cmd/poller serve --config %s --db %s\n", shellQuoteWord(*configPath), shellQuoteWord(*dbPath))
+		fmt.Fprintf(stdout, "\nOpen it in the web app:\n  %s serve --config %s --db %s\n", self, shellQuoteWord(*configPath), shellQuoteWord(*dbPath))
 		fmt.Fprintf(stdout, "then browse to %s and %s (Ctrl-C stops it).\n", browseURL(scheme, addr), signIn)
 		return nil
 	}
@@ -127,6 +149,43 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	<-ctx.Done()
 	stop()
 	return nil
+}
+
+// demoConfig is config.example.yaml, byte for byte (embed cannot reach
+// the project's root from here; TestDemoConfigIsTheExample keeps the copy
+// equal, and -update rewrites it).
+//
+//go:embed demo.yaml
+var demoConfig []byte
+
+// demoMaxMessageSize is the limit the built-in config of the demo sets, so
+// that fixtures/reject-too-large.eml (~200 KB, judged with a 100KB limit:
+// fixtures/README.md) is rejected too_large rather than logged.
+const demoMaxMessageSize = "100KB"
+
+// writeDemoConfig writes the demo's built-in config into dir: the example
+// config with max_message_size lowered to demoMaxMessageSize.
+func writeDemoConfig(dir string) (string, error) {
+	const line = "  max_message_size: 50MB\n"
+	if !bytes.Contains(demoConfig, []byte(line)) {
+		return "", fmt.Errorf("the built-in config has no %q line", strings.TrimSpace(line))
+	}
+	data := bytes.Replace(demoConfig, []byte(line),
+		[]byte("  max_message_size: "+demoMaxMessageSize+" # poller demo: 50MB in config.example.yaml; lowered so that reject-too-large.eml is too large\n"), 1)
+	path := filepath.Join(dir, "poller-demo.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// demoSelf is how to run poller from here in the commands the demo
+// prints: "go run ./cmd/poller" in the project's folder, else "poller".
+func demoSelf() string {
+	if st, err := os.Stat(filepath.Join("cmd", "poller")); err == nil && st.IsDir() {
+		return "go run ./cmd/poller"
+	}
+	return "poller"
 }
 
 // demoPassword is the password the demo gives every user of its config.

@@ -49,14 +49,14 @@ func TestDemoSaysHowToOpenTheWebApp(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{
-		"\n  go run ./cmd/poller serve --config ../../config.example.yaml --db " + db + "\n",
+		"\n  poller serve --config ../../config.example.yaml --db " + db + "\n", // "go run ./cmd/poller" in the project's root
 		"browse to http://127.0.0.1:8080/ and sign in as alice@example.com (an admin: sees everything) or bob@example.com, password demo-password",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
-	m := regexp.MustCompile(`go run \./cmd/poller (serve [^\n]*)`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`\n  poller (serve [^\n]*)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no serve command in:\n%s", out)
 	}
@@ -108,7 +108,7 @@ func TestDemoServe(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if strings.Contains(stdout.String(), "go run ./cmd/poller serve") {
+	if strings.Contains(stdout.String(), "poller serve --config") {
 		t.Error("demo --serve prints the serve command too")
 	}
 	if resp, _ := get(t, noRedirects, base+"/login"); resp.StatusCode != http.StatusOK {

@@ -42,6 +42,10 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer closeStore()
+	maxAttachment := int64(cfg.CRM.MaxAttachmentSize)
+	if maxAttachment <= 0 {
+		maxAttachment = sqlite.DefaultMaxAttachmentSize
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	failed := 0
@@ -55,7 +59,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			failed++
 			continue
 		}
-		out, err := newExplanation(path, msg, d, exists)
+		out, err := newExplanation(path, msg, d, exists, maxAttachment)
 		if err != nil {
 			return err
 		}
@@ -128,10 +132,22 @@ type explanation struct {
 	AttributedUser string        `json:"attributed_user,omitempty"`
 	Tags           *tagsJSON     `json:"tags,omitempty"` // the log address's plus-tags; omitted when none
 	Original       *originalJSON `json:"original,omitempty"`
-	LogTo          []string      `json:"log_to,omitempty"`
-	CreateContacts []string      `json:"create_contacts,omitzero"` // [] when logged and nothing is new
-	Note           string        `json:"note,omitempty"`
-	Body           string        `json:"body,omitempty"`
+	// Originals are all the originals of a forward carrying several
+	// (attached messages), the first being Original; omitted for one.
+	Originals      []*originalJSON `json:"originals,omitempty"`
+	LogTo          []string        `json:"log_to,omitempty"`
+	CreateContacts []string        `json:"create_contacts,omitzero"` // [] when logged and nothing is new
+	Note           string          `json:"note,omitempty"`
+	Body           string          `json:"body,omitempty"`
+	// AttachmentsDropped are the attachments the store would leave out of
+	// the logged email: over crm.max_attachment_size.
+	AttachmentsDropped []droppedJSON `json:"attachments_dropped,omitempty"`
+}
+
+type droppedJSON struct {
+	Name  string `json:"name"`
+	Size  int64  `json:"size"`
+	Limit int64  `json:"limit"`
 }
 
 // tagsJSON is what the log address's plus-part asks for
@@ -175,7 +191,7 @@ func contactLookup(ctx context.Context, cfg *Config, dbPath string) (func([]stri
 	return lookup, func() { store.Close() }, nil
 }
 
-func newExplanation(path string, msg *email.Message, d crm.Decision, existing func([]string) (map[string]bool, error)) (explanation, error) {
+func newExplanation(path string, msg *email.Message, d crm.Decision, existing func([]string) (map[string]bool, error), maxAttachment int64) (explanation, error) {
 	out := explanation{File: path, Kind: d.Kind, Reason: d.Reason}
 	if msg != nil {
 		out.MessageID = msg.MessageID
@@ -206,6 +222,31 @@ func newExplanation(path string, msg *email.Message, d crm.Decision, existing fu
 	if d.Kind == crm.KindForward && d.Original != nil {
 		out.Original = newOriginalJSON(d.Original)
 		out.Note = strings.TrimSpace(d.Note)
+	}
+	direct := d.Original == nil
+	for _, dd := range d.More {
+		if dd.Original == nil {
+			direct = true
+		}
+	}
+	if len(d.More) > 0 {
+		for _, dd := range append([]crm.Decision{d}, d.More...) {
+			if dd.Original != nil {
+				out.Originals = append(out.Originals, newOriginalJSON(dd.Original))
+			}
+		}
+		if len(out.Originals) < 2 {
+			out.Originals = nil
+		}
+	}
+	// As the store does: only an email that is the message itself keeps
+	// the message's attachments, and those over the limit are dropped.
+	if direct && msg != nil {
+		for _, a := range msg.Attachments {
+			if a.Size > maxAttachment {
+				out.AttachmentsDropped = append(out.AttachmentsDropped, droppedJSON{Name: a.Filename, Size: a.Size, Limit: maxAttachment})
+			}
+		}
 	}
 	out.Body = strings.TrimSpace(d.Body)
 	return out, nil
@@ -256,12 +297,23 @@ func writeSummary(w io.Writer, e explanation, d crm.Decision) {
 	if len(e.CreateContacts) > 0 {
 		fmt.Fprintf(w, "  new contacts: %s\n", strings.Join(e.CreateContacts, ", "))
 	}
-	if o := e.Original; o != nil {
-		fmt.Fprintf(w, "  original: from %s, subject %q", o.From.Address, o.Subject)
+	originals := e.Originals
+	if len(originals) == 0 && e.Original != nil {
+		originals = []*originalJSON{e.Original}
+	}
+	for i, o := range originals {
+		label := "original"
+		if len(originals) > 1 {
+			label = fmt.Sprintf("original %d of %d", i+1, len(originals))
+		}
+		fmt.Fprintf(w, "  %s: from %s, subject %q", label, o.From.Address, o.Subject)
 		if o.Date != "" {
 			fmt.Fprintf(w, ", date %s", o.Date)
 		}
 		fmt.Fprintln(w)
+	}
+	for _, a := range e.AttachmentsDropped {
+		fmt.Fprintf(w, "  attachment %q (%d bytes) would be dropped: over crm.max_attachment_size (%d bytes)\n", a.Name, a.Size, a.Limit)
 	}
 	if e.Note != "" {
 		fmt.Fprintf(w, "  note: %q\n", firstLine(e.Note, 70))

@@ -48,17 +48,16 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format == "csv" && *out == "" {
 		return usagef("export: --format csv writes one file per entity (companies.csv, contacts.csv, ...): give the folder with --out DIR")
 	}
-	sf.existing = true
-	e, err := sf.open(ctx, false)
+	store, err := openReadOnly(ctx, sf)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer store.Close()
 	var x *sqlite.Export
 	if *bodies {
-		x, err = e.store.ExportWithBodies(ctx)
+		x, err = store.ExportWithBodies(ctx)
 	} else {
-		x, err = e.store.Export(ctx)
+		x, err = store.Export(ctx)
 	}
 	if err != nil {
 		return err
@@ -92,6 +91,27 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// openReadOnly opens the store of --db, else of the config's store.path,
+// for reading only: export works while the daemon holds the write lock,
+// and changes nothing (not even the users table).
+func openReadOnly(ctx context.Context, sf storeFlags) (*sqlite.Store, error) {
+	if sf.config == "" && sf.db == "" {
+		return nil, usagef("--config FILE is required")
+	}
+	path := sf.db
+	if path == "" {
+		cfg, _, err := loadConfig(sf.config)
+		if err != nil {
+			return nil, err
+		}
+		path = cfg.storePath()
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", path, err)
+	}
+	return sqlite.OpenReadOnly(ctx, path, sqlite.Options{})
+}
+
 // exportDoc is the JSON contract of "poller export": every list is [],
 // never null; optional fields are omitted when empty.
 type exportDoc struct {
@@ -102,6 +122,9 @@ type exportDoc struct {
 	Intake    []exportIntake  `json:"intake"`
 }
 
+// exportCompany, exportContact and exportDeal have the keys of
+// crmcsv's columns, in their order (TestExportJSONKeysAreTheColumns):
+// "poller import json" reads them back through the CSV readers.
 type exportCompany struct {
 	Domain string `json:"domain"`
 	Name   string `json:"name"`
@@ -302,23 +325,18 @@ func writeExportCSV(dir string, x *sqlite.Export, bodies bool) ([]string, error)
 		header []string
 		rows   [][]string
 	}
-	companies := table{name: "companies.csv", header: []string{"domain", "name"}}
+	// Companies, contacts and deals have the columns import reads back.
+	companies := table{name: "companies.csv", header: crmcsv.CompanyColumns()}
 	for _, c := range x.Companies {
-		companies.rows = append(companies.rows, []string{c.Domain, c.Name})
+		companies.rows = append(companies.rows, crmcsv.CompanyRow(c))
 	}
-	contacts := table{name: "contacts.csv", header: []string{"address", "name", "company", "owner", "source", "created_at"}}
+	contacts := table{name: "contacts.csv", header: crmcsv.ContactColumns()}
 	for _, c := range x.Contacts {
-		contacts.rows = append(contacts.rows, []string{c.Address, c.Name, c.Company, c.Owner, c.Source, exportTime(c.CreatedAt)})
+		contacts.rows = append(contacts.rows, crmcsv.ContactRow(c))
 	}
-	deals := table{name: "deals.csv", header: []string{"id", "external_id", "name", "stage", "status", "amount", "company",
-		"contacts", "created_at", "updated_at"}}
+	deals := table{name: "deals.csv", header: crmcsv.DealColumns()}
 	for _, d := range x.Deals {
-		amount := ""
-		if d.Amount != nil {
-			amount = strconv.FormatFloat(*d.Amount, 'f', -1, 64)
-		}
-		deals.rows = append(deals.rows, []string{itoa(d.ID), d.ExternalID, d.Name, d.Stage, d.Status, amount, d.Company,
-			crmcsv.JoinList(d.Contacts), exportTime(d.CreatedAt), exportTime(d.UpdatedAt)})
+		deals.rows = append(deals.rows, crmcsv.DealRow(d))
 	}
 	emails := table{name: "emails.csv", header: []string{"id", "kind", "message_id", "original_message_id", "subject", "date",
 		"from_name", "from_address", "to", "cc", "attributed_user", "thread_id", "note", "attachment_note",

@@ -14,8 +14,9 @@ import (
 )
 
 // runImport implements "poller import companies|contacts|deals [--config
-// FILE] [--db PATH] FILE.csv": every row is checked first, and the file is
-// imported all or nothing.
+// FILE] [--db PATH] FILE.csv" and "poller import json EXPORT.json|DIR" (the
+// companies, contacts and deals of an export): every row is checked first,
+// and the file is imported all or nothing.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -26,19 +27,28 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("import: say what to import: poller import companies|contacts|deals FILE.csv")
+		return usagef("import: say what to import: poller import companies|contacts|deals FILE.csv, or poller import json EXPORT.json|DIR")
 	}
 	kind := pos[0]
 	switch kind {
-	case "companies", "contacts", "deals":
+	case "companies", "contacts", "deals", "json":
 	default:
-		return usagef("import: unknown kind %q (want companies, contacts or deals)", kind)
+		return usagef("import: unknown kind %q (want companies, contacts, deals or json)", kind)
 	}
 	if len(pos) != 2 {
+		if kind == "json" {
+			return usagef("import json: give exactly one export (the JSON document of poller export, or the folder of export --format json --out DIR; got %d)", len(pos)-1)
+		}
 		return usagef("import %s: give exactly one CSV file (got %d)", kind, len(pos)-1)
 	}
 	file := pos[1]
-	data, err := os.ReadFile(file)
+	var data []byte
+	var doc *jsonImport
+	if kind == "json" {
+		doc, err = readJSONImport(file)
+	} else {
+		data, err = os.ReadFile(file)
+	}
 	if err != nil {
 		return fmt.Errorf("import %s: %w", kind, err)
 	}
@@ -47,6 +57,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer e.Close()
+	if kind == "json" {
+		return importJSON(ctx, e, doc, file, stdout)
+	}
 
 	var n int
 	switch kind {
@@ -77,7 +90,8 @@ func importCompanies(ctx context.Context, e *env, data []byte, file string) (int
 	return len(list), nil
 }
 
-func importContacts(ctx context.Context, e *env, data []byte, file string) (int, error) {
+// userChecks checks the contacts' owners against the config's users.
+func userChecks(e *env) crmcsv.Checks {
 	var checks crmcsv.Checks
 	if e.cfg != nil { // without a config the store still refuses an unknown owner, without the line
 		users := map[string]bool{}
@@ -86,7 +100,11 @@ func importContacts(ctx context.Context, e *env, data []byte, file string) (int,
 		}
 		checks.IsUser = func(addr string) bool { return users[addr] }
 	}
-	list, err := crmcsv.ReadContacts(bytes.NewReader(data), file, checks)
+	return checks
+}
+
+func importContacts(ctx context.Context, e *env, data []byte, file string) (int, error) {
+	list, err := crmcsv.ReadContacts(bytes.NewReader(data), file, userChecks(e))
 	if err != nil {
 		return 0, badImport("contacts", err)
 	}

@@ -18,26 +18,26 @@ import (
 
 // mailboxConfig is one entry of mailboxes: in the config.
 type mailboxConfig struct {
-	Name            string        `yaml:"name"`
-	Host            string        `yaml:"host"`
-	Port            int           `yaml:"port"`
-	TLS             string        `yaml:"tls"`
-	TLSSkipVerify   bool          `yaml:"tls_skip_verify"`
-	CAFile          string        `yaml:"ca_file"`
-	AllowInsecure   bool          `yaml:"allow_insecure"`
-	Username        string        `yaml:"username"`
-	Password        string        `yaml:"password"`
-	PasswordFile    string        `yaml:"password_file"`
-	Auth            string        `yaml:"auth"`
-	TokenFile       string        `yaml:"token_file"`
-	TokenCommand    string        `yaml:"token_command"`
-	Mailbox         string        `yaml:"mailbox"`
-	ProcessedFolder string        `yaml:"processed_folder"`
-	RejectedFolder  *string       `yaml:"rejected_folder"`
-	BatchSize       int           `yaml:"batch_size"`
-	Timeout         time.Duration `yaml:"timeout"`
-	Idle            bool          `yaml:"idle"`
-	LogAddresses    []string      `yaml:"log_addresses"`
+	Name            string   `yaml:"name"`
+	Host            string   `yaml:"host"`
+	Port            int      `yaml:"port"`
+	TLS             string   `yaml:"tls"`
+	TLSSkipVerify   bool     `yaml:"tls_skip_verify"`
+	CAFile          string   `yaml:"ca_file"`
+	AllowInsecure   bool     `yaml:"allow_insecure"`
+	Username        string   `yaml:"username"`
+	Password        string   `yaml:"password"`
+	PasswordFile    string   `yaml:"password_file"`
+	Auth            string   `yaml:"auth"`
+	TokenFile       string   `yaml:"token_file"`
+	TokenCommand    string   `yaml:"token_command"`
+	Mailbox         string   `yaml:"mailbox"`
+	ProcessedFolder string   `yaml:"processed_folder"`
+	RejectedFolder  *string  `yaml:"rejected_folder"`
+	BatchSize       int      `yaml:"batch_size"`
+	Timeout         duration `yaml:"timeout"`
+	Idle            bool     `yaml:"idle"`
+	LogAddresses    []string `yaml:"log_addresses"`
 }
 
 // account is a mailbox ready to poll: how to connect, and its rules.
@@ -53,41 +53,45 @@ type account struct {
 const defaultRejectedFolder = "Rejected"
 
 // accounts resolves the mailboxes of the config: defaults, secrets from
-// the environment or files, per-mailbox rules. Errors name the mailbox and
-// the key, never a secret's value.
+// the environment or files, per-mailbox rules. Problems name the mailbox's
+// field, never a secret's value.
 func (c *Config) accounts(getenv func(string) string) ([]account, error) {
-	if len(c.Mailboxes) == 0 {
-		return nil, errors.New("mailboxes: at least one mailbox is required")
+	if es := c.validateMailboxes(getenv, true); len(es) > 0 {
+		return nil, es
 	}
-	var out []account
-	var errs []error
-	names := map[string]bool{}
+	if _, err := c.rules(); err != nil {
+		var es ValidationErrors
+		es.addRulesErr("", err)
+		return nil, es
+	}
+	out := make([]account, len(c.Mailboxes))
 	for i, m := range c.Mailboxes {
-		name := m.Name
-		if name == "" {
-			name = fmt.Sprintf("mailbox%d", i+1)
+		a, es := c.account(i, m, getenv)
+		if len(es) > 0 {
+			return nil, es
 		}
-		where := fmt.Sprintf("mailboxes[%d] (%s)", i, name)
-		if names[name] {
-			errs = append(errs, fmt.Errorf("%s: the name is used twice", where))
-			continue
-		}
-		names[name] = true
-		a, err := c.account(name, m, getenv)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", where, err))
-			continue
-		}
-		out = append(out, a)
+		out[i] = a
 	}
-	return out, errors.Join(errs...)
+	return out, nil
 }
 
-func (c *Config) account(name string, m mailboxConfig, getenv func(string) string) (account, error) {
+// mailboxName is the name of mailboxes[i]: its name, else "mailboxN".
+func mailboxName(i int, m mailboxConfig) string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return fmt.Sprintf("mailbox%d", i+1)
+}
+
+// account resolves mailboxes[i], reporting every problem of its fields.
+// With getenv nil the secrets are not resolved (only checked to be set).
+func (c *Config) account(i int, m mailboxConfig, getenv func(string) string) (account, ValidationErrors) {
+	at := fmt.Sprintf("mailboxes[%d]", i)
+	var es ValidationErrors
 	cfg := imapsource.Config{
-		Name: name, Host: m.Host, Port: m.Port, TLS: m.TLS, TLSSkipVerify: m.TLSSkipVerify,
+		Name: mailboxName(i, m), Host: m.Host, Port: m.Port, TLS: m.TLS, TLSSkipVerify: m.TLSSkipVerify,
 		CAFile: c.path(m.CAFile), AllowInsecure: m.AllowInsecure, Username: m.Username, Auth: m.Auth,
-		Mailbox: m.Mailbox, ProcessedFolder: m.ProcessedFolder, RejectedFolder: defaultRejectedFolder, Timeout: m.Timeout,
+		Mailbox: m.Mailbox, ProcessedFolder: m.ProcessedFolder, RejectedFolder: defaultRejectedFolder, Timeout: time.Duration(m.Timeout),
 	}
 	if m.RejectedFolder != nil {
 		cfg.RejectedFolder = *m.RejectedFolder
@@ -107,18 +111,20 @@ func (c *Config) account(name string, m mailboxConfig, getenv func(string) strin
 	var err error
 	switch {
 	case m.Password != "" && m.PasswordFile != "":
-		return account{}, errors.New("set password or password_file, not both")
+		es.add(at+".password", "set password or password_file, not both")
+	case getenv == nil:
 	case m.PasswordFile != "":
-		cfg.Password, err = readSecret(c.path(m.PasswordFile))
+		if cfg.Password, err = readSecret(c.path(m.PasswordFile)); err != nil {
+			es.add(at+".password_file", "%v", err)
+		}
 	default:
-		cfg.Password, err = expandEnv(m.Password, getenv)
-	}
-	if err != nil {
-		return account{}, fmt.Errorf("password: %w", err)
+		if cfg.Password, err = expandEnv(m.Password, getenv); err != nil {
+			es.add(at+".password", "%v", err)
+		}
 	}
 	switch {
 	case m.TokenFile != "" && m.TokenCommand != "":
-		return account{}, errors.New("set token_file or token_command, not both")
+		es.add(at+".token_file", "set token_file or token_command, not both")
 	case m.TokenFile != "":
 		file := c.path(m.TokenFile)
 		cfg.Token = func(context.Context) (string, error) { return readSecret(file) }
@@ -126,19 +132,23 @@ func (c *Config) account(name string, m mailboxConfig, getenv func(string) strin
 		command := m.TokenCommand
 		cfg.Token = func(ctx context.Context) (string, error) { return runTokenCommand(ctx, command) }
 	}
-	if cfg.Auth != imapsource.AuthXOAUTH2 && cfg.Password == "" {
-		return account{}, errors.New("no password: set password (${ENV} works) or password_file")
+	if cfg.Auth != imapsource.AuthXOAUTH2 && m.Password == "" && m.PasswordFile == "" {
+		es.add(at+".password", "no password: set password (${ENV} works) or password_file")
 	}
-	if err := cfg.Validate(); err != nil {
-		return account{}, err
+	if m.Timeout < 0 {
+		es.add(at+".timeout", "must not be negative")
 	}
+	es.addErr(at+".", cfg.Validate())
 	logAddresses := c.CRM.LogAddresses
 	if len(m.LogAddresses) > 0 {
 		logAddresses = m.LogAddresses
 	}
 	rules, err := c.rulesFor(logAddresses)
-	if err != nil {
-		return account{}, err
+	if len(m.LogAddresses) > 0 {
+		es.addRulesErr(at, err)
+	}
+	if len(es) > 0 || err != nil {
+		return account{}, es
 	}
 	batch := m.BatchSize
 	if batch <= 0 {

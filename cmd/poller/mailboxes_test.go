@@ -47,7 +47,7 @@ func TestAccountsErrors(t *testing.T) {
 		{`{name: a, host: h.example, username: u, password: "${NOPE}"}`, "environment variable NOPE is not set"},
 		{`{name: a, host: h.example, username: u}`, "no password"},
 		{`{name: a, host: imap.example.com, tls: none, username: u, password: p}`, "allow_insecure"},
-		{`{name: a, host: h.example, tls: ssl, username: u, password: p}`, `tls "ssl"`},
+		{`{name: a, host: h.example, tls: ssl, username: u, password: p}`, `tls: "ssl"`},
 		{`{name: a, host: h.example, username: u, auth: xoauth2}`, "token_file or token_command"},
 		{`{name: a, host: h.example, username: u, password: p, password_file: f}`, "not both"},
 	}

@@ -20,12 +20,16 @@ func main() {
 // status. The first SIGINT or SIGTERM asks for a graceful stop (the batch
 // in hand is committed and acknowledged); a second one exits at once,
 // which loses nothing either, as unacknowledged mail stays unseen.
+// SIGHUP is ignored, but by "run", which reloads its config on it.
 func runProcess(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
+	// A hangup (cron's or ssh's terminal going away) never ends a pass
+	// midway; "run" takes SIGHUP over to reload its config.
+	signal.Ignore(syscall.SIGHUP)
 	go func() {
 		if _, ok := <-signals; !ok {
 			return

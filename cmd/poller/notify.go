@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,13 +36,13 @@ type notifyConfig struct {
 
 // smtpConfigYAML is notify.smtp: the submission server.
 type smtpConfigYAML struct {
-	Host         string        `yaml:"host"`
-	Port         int           `yaml:"port"`
-	TLS          string        `yaml:"tls"`
-	Username     string        `yaml:"username"`
-	Password     string        `yaml:"password"`
-	PasswordFile string        `yaml:"password_file"`
-	Timeout      time.Duration `yaml:"timeout"`
+	Host         string   `yaml:"host"`
+	Port         int      `yaml:"port"`
+	TLS          string   `yaml:"tls"`
+	Username     string   `yaml:"username"`
+	Password     string   `yaml:"password"`
+	PasswordFile string   `yaml:"password_file"`
+	Timeout      duration `yaml:"timeout"`
 }
 
 // How long "once" and "ingest --notify" spend sending what is due, and how
@@ -73,33 +72,7 @@ func (c *Config) noticeConfig() notice.Config {
 
 // smtpConfig is notify.smtp without its secret.
 func (s smtpConfigYAML) config() smtpsend.Config {
-	return smtpsend.Config{Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Timeout: s.Timeout}
-}
-
-// checkNotify validates the notify: section, naming the field at fault.
-func (c *Config) checkNotify() error {
-	n := c.Notify
-	if n == nil {
-		return nil
-	}
-	if err := c.noticeConfig().Validate(); err != nil {
-		return err
-	}
-	if n.SMTP.Password != "" && n.SMTP.PasswordFile != "" {
-		return errors.New("notify.smtp: set password or password_file, not both")
-	}
-	if (n.SMTP.Password != "" || n.SMTP.PasswordFile != "") && n.SMTP.Username == "" {
-		return errors.New("notify.smtp.username: required with a password")
-	}
-	if err := n.SMTP.config().Validate(); err != nil {
-		return fmt.Errorf("notify.%w", err)
-	}
-	switch n.Digest {
-	case "", "daily":
-	default:
-		return fmt.Errorf(`notify.digest %q: want daily, or "" for no digest`, n.Digest)
-	}
-	return nil
+	return smtpsend.Config{Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Timeout: time.Duration(s.Timeout)}
 }
 
 // notifier sends the notices of one store: the passes queue them (Notify),

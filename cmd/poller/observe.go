@@ -20,17 +20,8 @@ import (
 // logger builds the slog logger of log.level and log.format; verbose
 // (-v) lowers the level to debug.
 func (c *Config) logger(w io.Writer, verbose bool) (*slog.Logger, error) {
-	var level slog.Level
-	switch strings.ToLower(c.Log.Level) {
-	case "", "info":
-		level = slog.LevelInfo
-	case "debug":
-		level = slog.LevelDebug
-	case "warn", "warning":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	default:
+	level, ok := logLevels[strings.ToLower(c.Log.Level)]
+	if !ok { // validate reports it first
 		return nil, fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level)
 	}
 	if verbose {
@@ -53,13 +44,23 @@ type passRecorder struct {
 	logger  *slog.Logger
 	monitor *monitor.Monitor // nil when http.listen is off
 	notify  *ingest.Notify   // nil when notify: is off
+	// quiet leaves the summary line out of the log: "once" prints it on
+	// stdout itself, and a cron line sending both streams to one file
+	// must not show every pass twice.
+	quiet bool
+	// wait: a mailbox another worker is polling is waited for ("once
+	// --wait") instead of skipped.
+	wait bool
 }
 
 func (r passRecorder) pass(ctx context.Context, a account) (ingest.PassSummary, error) {
 	started := time.Now()
-	sum, err := pass(ctx, a, r.store, r.logger, r.notify)
+	sum, err := leasedPass(ctx, a, r.store, r.logger, r.notify, r.wait)
 	if errors.Is(err, context.Canceled) && sum.Total() == 0 {
 		return sum, err // stopped before it began: nothing to report
+	}
+	if busy := (*ingest.BusyError)(nil); errors.As(err, &busy) {
+		return sum, err // another worker's pass: skipped, logged by the pass
 	}
 	rec := sqlite.PassRecord{
 		Mailbox: sum.Mailbox, StartedAt: started, FinishedAt: time.Now(), Seen: sum.Seen, Logged: sum.Logged,
@@ -84,9 +85,11 @@ func (r passRecorder) pass(ctx context.Context, a account) (ingest.PassSummary, 
 	for reason, n := range sum.ByReason {
 		attrs = append(attrs, "rejected_"+string(reason), n)
 	}
-	if passErr != nil {
+	switch {
+	case r.quiet:
+	case passErr != nil:
 		r.logger.Error("pass failed", append(attrs, "error", rec.Error)...)
-	} else {
+	default:
 		r.logger.Info("pass", attrs...)
 	}
 	return sum, err

@@ -32,6 +32,7 @@ func usagef(format string, args ...any) error {
 }
 
 const usage = `usage: poller <command> [flags]
+the config: --config FILE, else $POLLER_CONFIG, else ./poller.yaml, else /etc/poller/config.yaml
 
 commands:
   demo    [--config FILE] [--fixtures DIR] [--db PATH] [--serve [--listen ADDR]]
@@ -49,7 +50,7 @@ commands:
           log them in the store; DATE is YYYY-MM-DD (in timezone) or RFC 3339
   run     --config FILE [--db PATH] [-v]
           the daemon: a pass at start, then on the schedule (and on new mail with idle: true);
-          the web app too when web.listen is set
+          the web app too when web.listen is set; SIGHUP reloads the config
   serve   --config FILE [--db PATH] [--listen ADDR]
           the web app: sign in, see and search what poller logged, on
           web.listen (default 127.0.0.1:8080); "run" serves it too when web.listen is set
@@ -57,9 +58,12 @@ commands:
           set a user's web app password (asked on the terminal, or one line on stdin)
   user    list --config FILE [--db PATH]
           the config's users: admin or not, password set or not
-  once    --config FILE [--db PATH] [-v]
+  once    --config FILE [--db PATH] [-v] [--dry-run] [--trace] [--wait]
           one pass over every mailbox: log the unseen messages, then mark them;
-          then send the notices that are due (notify:)
+          then send the notices that are due (notify:); --dry-run fetches and
+          prints the decisions, recording and marking nothing; --trace writes the
+          IMAP protocol trace on stderr (passwords, tokens and messages redacted);
+          a mailbox another worker is polling is skipped, or with --wait waited for
   check   --config FILE [--db PATH]
           validate the config, log in to each mailbox, check folders and store,
           and connect to notify.smtp (EHLO and login, no mail sent)

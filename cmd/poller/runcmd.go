@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -20,14 +23,33 @@ const defaultSchedule = "*/5 * * * *"
 
 // runDaemon implements "poller run --config FILE": a pass over every
 // mailbox at start, then on the cron schedule (and, for mailboxes with
-// idle: true, as soon as new mail arrives), until SIGINT or SIGTERM.
-// Passes over one mailbox never overlap.
+// idle: true, as soon as new mail arrives), until SIGINT or SIGTERM;
+// SIGHUP reloads the config (see reload.go). Passes over one mailbox
+// never overlap.
 func runDaemon(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	p, err := openPoller(ctx, "run", args, getenv, stderr)
+	f := pollerFlags{storeFlags: storeFlags{getenv: getenv, poll: true}}
+	if err := f.parse("run", args, stderr); err != nil {
+		return err
+	}
+	// Before anything else: a SIGHUP during start must not be the
+	// default action (exit).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	p, err := reopenPoller(ctx, f, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	return reloading(ctx, p, hup, func() (*poller, error) { return reopenPoller(ctx, f, getenv, stderr) })
+}
+
+// daemon runs p until ctx ends: the monitor and the web app when
+// configured, a pass at start, then the schedule and IDLE. It calls
+// started once it listens where the config says (an error before that
+// means it could not start), and returns after the passes in hand have
+// finished. stopping is the process's context: when only ctx ends, the
+// daemon is being reloaded.
+func (p *poller) daemon(ctx, stopping context.Context, started func()) error {
 	e, accounts, rec, logger := p.env, p.accounts, p.rec, p.rec.logger
 	schedule, loc, err := e.cfg.cronSchedule()
 	if err != nil {
@@ -52,6 +74,7 @@ func runDaemon(ctx context.Context, args []string, getenv func(string) string, s
 	d := &daemon{rec: rec, logger: logger, accounts: accounts, busy: make([]sync.Mutex, len(accounts)), again: make([]atomic.Bool, len(accounts)),
 		kick: make(chan struct{}, 1)}
 
+	started()
 	logger.Info("poller started", "mailboxes", len(accounts), "schedule", e.cfg.scheduleSpec(), "timezone", loc.String(), "db", e.store.Path())
 	c := cron.New(cron.WithLocation(loc))
 	c.Schedule(schedule, cron.FuncJob(func() { d.passAll(ctx) }))
@@ -85,13 +108,19 @@ func runDaemon(ctx context.Context, args []string, getenv func(string) string, s
 	d.passAll(ctx)
 	c.Start()
 	<-ctx.Done()
-	logger.Info("stopping: finishing the pass in hand")
+	if stopping.Err() == nil {
+		logger.Info("reloading: finishing the pass in hand")
+	} else {
+		logger.Info("stopping: finishing the pass in hand")
+	}
 	<-c.Stop().Done() // waits for a scheduled pass that is running
 	wg.Wait()
 	for i := range d.busy { // and for passes started by IDLE
 		d.busy[i].Lock()
 	}
-	logger.Info("poller stopped")
+	if stopping.Err() != nil {
+		logger.Info("poller stopped")
+	}
 	return nil
 }
 

@@ -256,30 +256,30 @@ func TestWebConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := selfSigned(t, dir)
 	tests := []struct{ web, want string }{
-		{"base_url: crm.example.com", `web.base_url "crm.example.com": want an absolute http:// or https:// URL`},
-		{"base_url: ftp://crm.example.com", `web.base_url "ftp://crm.example.com"`},
-		{"base_url: https://", `web.base_url "https://"`},
-		{"tls_cert: " + certFile, "web.tls_cert and web.tls_key go together"},
-		{"tls_key: " + keyFile, "web.tls_cert and web.tls_key go together"},
+		{"base_url: crm.example.com", `web.base_url: "crm.example.com": want an absolute http:// or https:// URL`},
+		{"base_url: ftp://crm.example.com", `web.base_url: "ftp://crm.example.com"`},
+		{"base_url: https://", `web.base_url: "https://"`},
+		{"tls_cert: " + certFile, "web.tls_cert: goes with web.tls_key"},
+		{"tls_key: " + keyFile, "web.tls_cert: goes with web.tls_key"},
 		{"tls_cert: " + filepath.Join(dir, "missing.pem") + "\ntls_key: " + keyFile, "web.tls_cert: "},
 		{"tls_cert: " + certFile + "\ntls_key: " + filepath.Join(dir, "missing.pem"), "web.tls_key: "},
-		{"trusted_header: X-Forwarded-Email", "web.trusted_header X-Forwarded-Email needs web.trusted_proxies"},
+		{"trusted_header: X-Forwarded-Email", "web.trusted_header: X-Forwarded-Email needs web.trusted_proxies"},
 		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: []", "needs web.trusted_proxies"},
-		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [0.0.0.0/0]", `web.trusted_proxies[0] "0.0.0.0/0" trusts every address`},
-		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [127.0.0.1, \"::/0\"]", `web.trusted_proxies[1] "::/0" trusts every address`},
+		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [0.0.0.0/0]", `web.trusted_proxies[0]: "0.0.0.0/0" trusts every address`},
+		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [127.0.0.1, \"::/0\"]", `web.trusted_proxies[1]: "::/0" trusts every address`},
 		{"trusted_proxies: [0.0.0.0/0]", "trusts every address"},
-		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [proxy.local]", `web.trusted_proxies[0] "proxy.local": want a CIDR`},
-		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [10.0.0.0/33]", `web.trusted_proxies[0] "10.0.0.0/33"`},
-		{"trusted_header: \"X Forwarded Email\"\ntrusted_proxies: [127.0.0.1]", `web.trusted_header "X Forwarded Email" is not a header name`},
-		{"visibility: everyone", `web.visibility "everyone": want team`},
-		{"visibility: Own", `web.visibility "Own"`},
-		{"listen: 8080", `web.listen "8080": want host:port`},
+		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [proxy.local]", `web.trusted_proxies[0]: "proxy.local": want a CIDR`},
+		{"trusted_header: X-Forwarded-Email\ntrusted_proxies: [10.0.0.0/33]", `web.trusted_proxies[0]: "10.0.0.0/33"`},
+		{"trusted_header: \"X Forwarded Email\"\ntrusted_proxies: [127.0.0.1]", `web.trusted_header: "X Forwarded Email" is not a header name`},
+		{"visibility: everyone", `web.visibility: "everyone": want team`},
+		{"visibility: Own", `web.visibility: "Own"`},
+		{"listen: 8080", `web.listen: "8080": want host:port`},
 		{"lisen: 127.0.0.1:8080", `unknown key "lisen"`},
 	}
 	same := webConfigFile(t, "listen: 127.0.0.1:9090")
 	data, _ := os.ReadFile(same)
 	os.WriteFile(same, regexp.MustCompile(`(?m)^  listen: ""`).ReplaceAll(data, []byte("  listen: 127.0.0.1:9090")), 0o600)
-	if _, _, err := loadConfig(same); err == nil || !strings.Contains(err.Error(), "web.listen and http.listen are both 127.0.0.1:9090") {
+	if _, _, err := loadConfig(same); err == nil || !strings.Contains(err.Error(), "web.listen: 127.0.0.1:9090 is http.listen's address too") {
 		t.Errorf("web.listen = http.listen: %v", err)
 	}
 	for _, tt := range tests {

@@ -39,6 +39,34 @@ const repoRoot = "../.."
 // skips the static build, .ci/run sets it.
 const staticTestEnv = "POLLER_STATIC_TEST"
 
+// TestCIFuzzesWhatTheREADMESays: every fuzz target the README's security
+// section says .ci/run fuzzes is in .ci/run's list.
+func TestCIFuzzesWhatTheREADMESays(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "- Fuzzing:")
+	if !ok {
+		t.Fatal("the README has no \"- Fuzzing:\" item")
+	}
+	item, _, _ := strings.Cut(after, "\n-")
+	item, _, _ = strings.Cut(item, "\n\n")
+	names := regexp.MustCompile(`Fuzz[A-Za-z0-9]+`).FindAllString(item, -1)
+	if len(names) == 0 {
+		t.Fatal("the README's fuzzing item names no target")
+	}
+	for _, name := range names {
+		if !strings.Contains(string(ci), `"`+name+` ./pkg/`) {
+			t.Errorf("the README says .ci/run fuzzes %s; .ci/run does not", name)
+		}
+	}
+}
+
 // TestCIRunsTheStaticBuild: the static build stays in CI although go test
 // skips it by default.
 func TestCIRunsTheStaticBuild(t *testing.T) {
@@ -144,7 +172,8 @@ func TestStaticBinaryRunsDemo(t *testing.T) {
 		return a
 	}
 	db := filepath.Join(tmp, "demo.db")
-	out2, err = runImage("demo", "--config", abs("config.example.yaml"), "--fixtures", abs("fixtures"), "--db", db)
+	// No --config, no --fixtures: the binary's own, as anywhere else.
+	out2, err = runImage("demo", "--db", db)
 	if err != nil {
 		t.Fatalf("poller demo with the static binary: %v\n%s", err, out2)
 	}

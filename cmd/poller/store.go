@@ -17,6 +17,10 @@ type storeFlags struct {
 	// existing refuses to create a database: commands that only read one
 	// (export, show) report a mistyped path instead of an empty store.
 	existing bool
+	// getenv expands ${ENV} in the config (nil: the process's
+	// environment); poll validates the mailboxes' secrets too (once, run).
+	getenv func(string) string
+	poll   bool
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -33,17 +37,20 @@ type env struct {
 
 func (e *env) Close() error { return e.store.Close() }
 
-// open loads the config (when given; needRules makes it required) and opens
-// the store at --db, else at the config's store.path. The users of the
-// config are synced into the store.
+// open loads the config (when given or found, see findConfig; needRules
+// makes it required) and opens the store at --db, else at the config's
+// store.path. The whole config is validated before anything is created.
+// The users of the config are synced into the store.
 func (f *storeFlags) open(ctx context.Context, needRules bool) (*env, error) {
 	e := &env{}
 	if f.config == "" && (needRules || f.db == "") {
-		return nil, usagef("--config FILE is required")
+		if f.config = findConfig("", f.getenv); f.config == "" {
+			return nil, usagef("%v", errNoConfig)
+		}
 	}
 	path := f.db
 	if f.config != "" {
-		cfg, rules, err := loadConfig(f.config)
+		cfg, rules, err := loadConfigEnv(f.config, f.getenv, f.poll)
 		if err != nil {
 			return nil, err
 		}

@@ -54,8 +54,8 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 func runUserPassword(ctx context.Context, sf *storeFlags, address string, stdin io.Reader, stdout, stderr io.Writer) error {
 	// The config first: an address that is no user is refused before the
 	// password is asked for.
-	if sf.config == "" {
-		return usagef("--config FILE is required")
+	if sf.config = findConfig(sf.config, nil); sf.config == "" {
+		return usagef("%v", errNoConfig)
 	}
 	cfg, _, err := loadConfig(sf.config)
 	if err != nil {

@@ -9,6 +9,10 @@
 // quoted fields (with commas, quotes or line breaks inside) are handled;
 // rows whose cells are all blank are skipped.
 //
+// Each entity's columns are declared once (CompanyColumns, ContactColumns,
+// DealColumns, with the CompanyRow, ContactRow and DealRow writers):
+// export writes them and import reads them, so an export imports back.
+//
 // Writing produces RFC 4180 CSV with a header row; list-valued cells are
 // joined with ";". Cells that a spreadsheet would take for a formula are
 // neutralised with a leading single quote (OWASP's CSV injection rule), and

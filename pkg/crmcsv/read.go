@@ -49,13 +49,13 @@ type Checks struct {
 	IsContact func(addr string) bool
 }
 
-// Column names of the import files.
+// The schemas of the import files: the export's columns (columns.go), and
+// the synonyms a file from elsewhere may use.
 var (
-	companyColumns = schema{kind: "companies", columns: []string{"domain", "name"}, required: "domain"}
-	contactColumns = schema{kind: "contacts", columns: []string{"email", "name", "company", "owner"}, required: "email",
-		synonyms: map[string]string{"address": "email"}}
-	dealColumns = schema{kind: "deals", columns: []string{"name", "id", "stage", "status", "amount", "company", "contacts",
-		"created_at", "updated_at"}, required: "name"}
+	companyColumns = schema{kind: "companies", columns: CompanyColumns(), required: "domain"}
+	contactColumns = schema{kind: "contacts", columns: ContactColumns(), required: "address",
+		synonyms: map[string]string{"email": "address"}}
+	dealColumns = schema{kind: "deals", columns: DealColumns(), required: "name"}
 )
 
 // ReadCompanies reads a companies file (columns domain, name). file names
@@ -81,16 +81,26 @@ func ReadCompanies(r io.Reader, file string) ([]crm.Company, error) {
 	return out, nil
 }
 
-// ReadContacts reads a contacts file (columns email, or its synonym
-// address, name, company, owner). file names it in errors.
+// ReadContacts reads a contacts file (columns address, or its synonym
+// email, name, company, owner, source, created_at). A contact without a
+// source is an import; one without created_at is created now. file names
+// it in errors.
 func ReadContacts(r io.Reader, file string, checks Checks) ([]crm.Person, error) {
 	var out []crm.Person
 	seen := map[string]int{}
 	err := readTable(r, file, contactColumns, func(row *row) {
 		p := crm.Person{Name: row.get("name"), Source: "import"}
-		if addr, ok := row.address("email"); ok {
+		switch src := strings.ToLower(row.get("source")); src {
+		case "":
+		case "bcc", "forward", "import":
+			p.Source = src
+		default:
+			row.problem("source %q is not bcc, forward or import", row.get("source"))
+		}
+		p.CreatedAt = row.time("created_at")
+		if addr, ok := row.address("address"); ok {
 			if prev, dup := seen[addr]; dup {
-				row.problem("%s %q is already on line %d", row.header("email"), addr, prev)
+				row.problem("%s %q is already on line %d", row.header("address"), addr, prev)
 			}
 			seen[addr] = row.line
 			p.Address = addr
@@ -116,22 +126,41 @@ func ReadContacts(r io.Reader, file string, checks Checks) ([]crm.Person, error)
 	return out, nil
 }
 
-// ReadDeals reads a deals file (columns name, id, stage, status, amount,
-// company, contacts, created_at, updated_at). A deal with updated_at but
-// no created_at was created then. file names it in errors.
+// ReadDeals reads a deals file (columns name, id, external_id, stage,
+// status, amount, company, contacts, created_at, updated_at). A deal with
+// updated_at but no created_at was created then. In a file with an
+// external_id column (an export's), id is the exporting store's id and
+// external_id the deal's own; in a file without one (another tool's), id
+// is the deal's own id, kept as its external id. file names it in errors.
 func ReadDeals(r io.Reader, file string, checks Checks) ([]crm.Deal, error) {
 	var out []crm.Deal
 	seen := map[string]int{}
 	err := readTable(r, file, dealColumns, func(row *row) {
-		d := crm.Deal{Name: row.get("name"), ExternalID: row.get("id"), Stage: row.get("stage")}
+		d := crm.Deal{Name: row.get("name"), Stage: row.get("stage")}
 		if d.Name == "" {
 			row.problem("name is empty")
 		}
-		if id := d.ExternalID; id != "" {
-			if prev, dup := seen[id]; dup {
-				row.problem("id %q is already on line %d", id, prev)
+		key, keyCol := row.get("id"), "id"
+		if row.has("external_id") {
+			d.ExternalID = row.get("external_id")
+			if v := row.get("id"); v != "" {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n <= 0 {
+					row.problem("id %q is not a store id (a whole number; with an external_id column, id is the id poller export wrote)", v)
+				}
+				d.ID = n
 			}
-			seen[id] = row.line
+			if d.ExternalID != "" {
+				key, keyCol = d.ExternalID, "external_id"
+			}
+		} else {
+			d.ExternalID = key
+		}
+		if key != "" {
+			if prev, dup := seen[key]; dup {
+				row.problem("%s %q is already on line %d", keyCol, key, prev)
+			}
+			seen[key] = row.line
 		}
 		switch st := strings.ToLower(row.get("status")); st {
 		case "":
@@ -203,6 +232,12 @@ func (r *row) get(col string) string {
 		return ""
 	}
 	return strings.TrimSpace(restore(strings.TrimSpace(r.cells[i])))
+}
+
+// has reports whether the file has the column.
+func (r *row) has(col string) bool {
+	_, ok := r.t.index[col]
+	return ok
 }
 
 // header is the column's name as the file writes it, for messages.
@@ -466,7 +501,13 @@ func newTable(file string, s schema, header []string) (*table, error) {
 		return nil, fmt.Errorf("unknown %s %s (%s columns: %s)", word, strings.Join(unknown, ", "), s.kind, strings.Join(s.columns, ", "))
 	}
 	if _, ok := t.index[s.required]; !ok {
-		return nil, fmt.Errorf("required column %q is missing (%s columns: %s)", s.required, s.kind, strings.Join(s.columns, ", "))
+		name := strconv.Quote(s.required)
+		for syn, canon := range s.synonyms {
+			if canon == s.required {
+				name += " (or " + strconv.Quote(syn) + ")"
+			}
+		}
+		return nil, fmt.Errorf("required column %s is missing (%s columns: %s)", name, s.kind, strings.Join(s.columns, ", "))
 	}
 	return t, nil
 }

@@ -80,7 +80,7 @@ func TestReadContacts(t *testing.T) {
 		{name: "email and address both", in: "email,address\na@x.example,a@x.example\n",
 			wantErr: []string{`x.csv line 1: columns "email" and "address" are the same column; keep one`}},
 		{name: "missing email column", in: "name,company\nDana,x.example\n",
-			wantErr: []string{`x.csv line 1: required column "email" is missing`}},
+			wantErr: []string{`x.csv line 1: required column "address" (or "email") is missing`}},
 		{name: "bad address", in: "email\nok@x.example\nok2@x.example\nok3@x.example\nok4@x.example\nok5@x.example\nbob@\n",
 			wantErr: []string{`x.csv line 7: email "bob@" is not an address`}},
 		{name: "display name is not a bare address", in: "email\nBob <bob@x.example>\n",

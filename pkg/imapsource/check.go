@@ -117,7 +117,10 @@ func tlsNote(tc *tls.Conn, cfg Config) string {
 func Hint(err error) string {
 	var certErr *tls.CertificateVerificationError
 	msg := err.Error()
+	var refusal *RefusedError
 	switch {
+	case errors.As(err, &refusal):
+		return refusal.hint()
 	case errors.Is(err, ErrAuth):
 		return "check username and password (or the OAuth token); some providers need an app password"
 	case strings.Contains(msg, "certificate is valid for"), strings.Contains(msg, "certificate is not valid for"):

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net"
 	"os"
@@ -57,8 +58,12 @@ type Config struct {
 	// Timeout bounds each command (dial, login, search, store, move) and
 	// each fetch of a batch; 0 means one minute.
 	Timeout time.Duration
-	// Debug, when set, receives the protocol trace (it contains secrets).
-	Debug io.Writer
+	// Trace, when set, receives the IMAP protocol trace, with passwords,
+	// tokens and message contents redacted (see trace.go).
+	Trace io.Writer
+	// Logger receives what a pass skips without failing (messages another
+	// client moved first); nil discards it.
+	Logger *slog.Logger
 }
 
 // Addr is host:port.
@@ -176,7 +181,7 @@ func dialSelect(ctx context.Context, cfg Config, handler *imapclient.UnilateralD
 		}
 		data, err := client.Select(cfg.mailbox(), nil).Wait()
 		if err != nil {
-			return fmt.Errorf("select %s: %w", cfg.mailbox(), err)
+			return refused("select "+cfg.mailbox(), err)
 		}
 		c.uidValidity = data.UIDValidity
 		c.keywords = slices.Contains(data.PermanentFlags, imap.FlagWildcard)
@@ -196,7 +201,6 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	}
 	opts := &imapclient.Options{
 		TLSConfig:   tlsConfig,
-		DebugWriter: cfg.Debug,
 		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
 		// Unilateral data (EXISTS during IDLE) for Watch.
 		UnilateralDataHandler: handler,
@@ -208,6 +212,13 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
+	// The trace is taken on the plaintext side of TLS (see trace.go).
+	var tr *tracer
+	traced := func(c net.Conn) net.Conn { return c }
+	if cfg.Trace != nil {
+		tr = newTracer(cfg.Trace, cfg.Name)
+		traced = tr.conn
+	}
 	var client *imapclient.Client
 	switch cfg.TLS {
 	case TLSImplicit:
@@ -216,15 +227,22 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 			conn.Close()
 			return nil, fmt.Errorf("TLS: %w", err)
 		}
-		client = imapclient.New(tc, opts)
+		client = imapclient.New(traced(tc), opts)
 	case TLSStartTLS:
-		client, err = imapclient.NewStartTLS(conn, opts)
+		if tr != nil {
+			var tc net.Conn
+			if tc, err = startTLSTraced(ctx, conn, tlsConfig, tr); err == nil {
+				client = imapclient.New(tc, opts)
+			}
+		} else {
+			client, err = imapclient.NewStartTLS(conn, opts)
+		}
 		if err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("STARTTLS: %w", err)
 		}
 	default:
-		client = imapclient.New(conn, opts)
+		client = imapclient.New(traced(conn), opts)
 	}
 	if err := client.WaitGreeting(); err != nil {
 		client.Close()
@@ -292,18 +310,22 @@ func (c *Conn) ensureFolder(folder string) error {
 	}
 	list, err := c.c.List("", folder, nil).Collect()
 	if err != nil {
-		return fmt.Errorf("list %s: %w", folder, err)
+		return refused("list "+folder, err)
 	}
 	if len(list) > 0 {
 		return nil
 	}
-	if err := c.c.Create(folder, nil).Wait(); err != nil {
+	if err := refused("create folder "+folder, c.c.Create(folder, nil).Wait()); err != nil {
+		var r *RefusedError
+		if errors.As(err, &r) && r.Exists() {
+			return nil
+		}
 		// Another connection (a concurrent pass, the IDLE watcher) may have
 		// created it in the meantime.
 		if again, lerr := c.c.List("", folder, nil).Collect(); lerr == nil && len(again) > 0 {
 			return nil
 		}
-		return fmt.Errorf("create folder %s: %w", folder, err)
+		return err
 	}
 	return nil
 }
@@ -336,7 +358,7 @@ func (c *Conn) Unseen(ctx context.Context) ([]uint32, error) {
 	err := c.guard(ctx, func() error {
 		data, err := c.c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}, nil).Wait()
 		if err != nil {
-			return fmt.Errorf("search unseen: %w", err)
+			return refused("search unseen", err)
 		}
 		for _, uid := range data.AllUIDs() {
 			uids = append(uids, uint32(uid))
@@ -376,8 +398,13 @@ func (c *Conn) fetch(ctx context.Context, uids []uint32, section *imap.FetchItem
 				out = append(out, f)
 			}
 		}
-		if err := cmd.Close(); err != nil {
-			return fmt.Errorf("fetch: %w", err)
+		if err := refused("fetch", cmd.Close()); err != nil {
+			if isGone(err) {
+				// What is still there was read; the rest went elsewhere.
+				c.logger().Debug("some messages were expunged by another client before the fetch", "mailbox", c.cfg.mailbox(), "error", err.Error())
+				return nil
+			}
+			return err
 		}
 		return nil
 	})
@@ -446,10 +473,35 @@ func (c *Conn) markSeen(uids []uint32, folder string, keyword imap.Flag) error {
 		flags = append(flags, keyword)
 	}
 	store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}
-	if err := c.c.Store(uidSet(uids), store, nil).Close(); err != nil {
-		return fmt.Errorf("store \\Seen: %w", err)
+	return c.skipGone("store \\Seen", uids, func() error {
+		return refused("store \\Seen", c.c.Store(uidSet(uids), store, nil).Close())
+	})
+}
+
+// skipGone runs cmd; refused because some of uids are gone (another client
+// moved or expunged them), it lets the server tell this session which
+// (NOOP) and runs cmd once more over what is left. Messages still reported
+// gone are skipped: they are no longer this pass's to file.
+func (c *Conn) skipGone(op string, uids []uint32, cmd func() error) error {
+	err := cmd()
+	if !isGone(err) {
+		return err
 	}
-	return nil
+	if nerr := c.c.Noop().Wait(); nerr != nil {
+		return refused("noop", nerr)
+	}
+	if err = cmd(); isGone(err) {
+		c.logger().Debug("messages already moved or expunged by another client: skipped", "mailbox", c.cfg.mailbox(), "op", op, "uids", len(uids), "error", err.Error())
+		return nil
+	}
+	return err
+}
+
+func (c *Conn) logger() *slog.Logger {
+	if c.cfg.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.cfg.Logger
 }
 
 // Refile moves the messages that an earlier acknowledgement marked \Seen
@@ -472,7 +524,7 @@ func (c *Conn) Refile(ctx context.Context) (int, error) {
 			}
 			data, err := c.c.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{imap.FlagSeen, f.keyword}}, nil).Wait()
 			if err != nil {
-				return fmt.Errorf("search %s: %w", f.keyword, err)
+				return refused(fmt.Sprintf("search %s", f.keyword), err)
 			}
 			var uids []uint32
 			for _, uid := range data.AllUIDs() {
@@ -489,23 +541,47 @@ func (c *Conn) Refile(ctx context.Context) (int, error) {
 }
 
 // moveTo moves uids to folder: UID MOVE, or COPY + \Deleted + UID EXPUNGE.
+// A folder deleted under the pass (TRYCREATE, RFC 9051 section 7.1) is
+// created and the move tried once more; messages another client moved or
+// expunged first are skipped.
 func (c *Conn) moveTo(uids []uint32, folder string) error {
 	if len(uids) == 0 || folder == "" {
 		return nil
 	}
+	err := c.moveOnce(uids, folder)
+	if isNoFolder(err) {
+		c.logger().Info("folder missing: creating it", "folder", folder, "error", err.Error())
+		if err := c.ensureFolder(folder); err != nil {
+			return err
+		}
+		err = c.moveOnce(uids, folder)
+	}
+	return err
+}
+
+// moveOnce moves uids to folder, each command retried over what is left
+// when some of the messages are gone (a refused command changed nothing).
+func (c *Conn) moveOnce(uids []uint32, folder string) error {
 	set := uidSet(uids)
 	if c.move {
-		if _, err := c.c.Move(set, folder).Wait(); err != nil {
-			return fmt.Errorf("move to %s: %w", folder, err)
-		}
-		return nil
+		return c.skipGone("move to "+folder, uids, func() error {
+			_, err := c.c.Move(set, folder).Wait()
+			return refused("move to "+folder, err)
+		})
 	}
-	if _, err := c.c.Copy(set, folder).Wait(); err != nil {
-		return fmt.Errorf("copy to %s: %w", folder, err)
+	err := c.skipGone("copy to "+folder, uids, func() error {
+		_, err := c.c.Copy(set, folder).Wait()
+		return refused("copy to "+folder, err)
+	})
+	if err != nil {
+		return err
 	}
 	del := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
-	if err := c.c.Store(set, del, nil).Close(); err != nil {
-		return fmt.Errorf("store \\Deleted: %w", err)
+	err = c.skipGone("store \\Deleted", uids, func() error {
+		return refused("store \\Deleted", c.c.Store(set, del, nil).Close())
+	})
+	if err != nil {
+		return err
 	}
 	var expunge *imapclient.ExpungeCommand
 	if c.uidplus {
@@ -514,7 +590,7 @@ func (c *Conn) moveTo(uids []uint32, folder string) error {
 		expunge = c.c.Expunge()
 	}
 	if err := expunge.Close(); err != nil {
-		return fmt.Errorf("expunge: %w", err)
+		return refused("expunge", err)
 	}
 	return nil
 }
@@ -554,7 +630,10 @@ func (c *Conn) Sizes(ctx context.Context, uids []uint32) (map[uint32]int64, erro
 	err := c.guard(ctx, func() error {
 		msgs, err := c.c.Fetch(uidSet(uids), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		if err != nil {
-			return fmt.Errorf("fetch sizes: %w", err)
+			if err = refused("fetch sizes", err); isGone(err) {
+				return nil // the vanished ones are not listed, as if gone before
+			}
+			return err
 		}
 		for _, m := range msgs {
 			sizes[uint32(m.UID)] = m.RFC822Size

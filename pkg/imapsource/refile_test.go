@@ -2,7 +2,11 @@ package imapsource_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
@@ -23,19 +27,18 @@ func TestStrandedRejectionIsFiledByALaterPass(t *testing.T) {
 			srv := memServer(t, tc.opts, [][]byte{raw})
 			store := openStore(t)
 			cfg := config(srv.Addr)
-			// Every connection of the first pass finds the Rejected folder
-			// deleted under it, so each move fails after the \Seen.
-			folderGone := func(ctx context.Context) (ingest.Mailbox, error) {
+			// Every acknowledgement of the first pass dies between the STORE
+			// of \Seen and its keyword and the move. (A Rejected folder
+			// deleted under the pass no longer strands anything: the move
+			// creates it, see TestMoveCreatesADeletedFolderOnce.)
+			diesBeforeMove := func(ctx context.Context) (ingest.Mailbox, error) {
 				c, err := imapsource.Dial(ctx, cfg)
 				if err != nil {
 					return nil, err
 				}
-				if err := srv.Delete("Rejected"); err != nil {
-					t.Fatal(err)
-				}
-				return c, nil
+				return diesBeforeMoving{c, t, srv.Addr}, nil
 			}
-			ingest.Pass(context.Background(), folderGone, rules(t), store, ingest.PassOptions{MaxReconnects: 1, Backoff: 1})
+			ingest.Pass(context.Background(), diesBeforeMove, rules(t), store, ingest.PassOptions{MaxReconnects: 1, Backoff: 1})
 			if total, unseen, _ := srv.Count("INBOX"); total != 1 || unseen != 0 {
 				t.Fatalf("after the failed move INBOX has %d messages, %d unseen; want the one message, seen", total, unseen)
 			}
@@ -64,4 +67,38 @@ func TestStrandedRejectionIsFiledByALaterPass(t *testing.T) {
 			}
 		})
 	}
+}
+
+type mailbox = ingest.Mailbox
+
+// diesBeforeMoving is a mailbox whose acknowledgement marks rejections as
+// Acknowledge does (\Seen and $PollerRejected), then fails as a cut
+// connection would, before moving anything. It is no Refiler.
+type diesBeforeMoving struct {
+	mailbox
+	t    *testing.T
+	addr string
+}
+
+func (d diesBeforeMoving) Acknowledge(ctx context.Context, processed, rejected []uint32) error {
+	c, err := imapclient.DialInsecure(d.addr, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(user, password).Wait(); err != nil {
+		d.t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		d.t.Fatal(err)
+	}
+	var set imap.UIDSet
+	for _, u := range append(processed, rejected...) {
+		set.AddNum(imap.UID(u))
+	}
+	flags := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen, "$PollerRejected"}}
+	if err := c.Store(set, flags, nil).Close(); err != nil {
+		d.t.Fatal(err)
+	}
+	return errors.New("connection reset by peer")
 }

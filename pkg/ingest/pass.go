@@ -72,6 +72,17 @@ type PassOptions struct {
 	Now        func() time.Time
 	// Notify, when set, queues a notice for each message that earns one.
 	Notify *Notify
+	// DryRun fetches and decides but records and acknowledges nothing:
+	// no store writes (the store may be nil), nothing marked \Seen or
+	// moved, no earlier pass's filing finished. Decided receives each
+	// decision; the summary counts what would be logged or rejected.
+	DryRun  bool
+	Decided func(Item)
+	// Lease, when set, makes the pass hold a lease on its mailbox: a pass
+	// that finds another holder returns a *BusyError (logged once) without
+	// connecting, and one that loses its lease stops with ErrLeaseLost
+	// before acknowledging anything more.
+	Lease *LeaseOptions
 }
 
 func (o PassOptions) withDefaults() PassOptions {
@@ -136,14 +147,32 @@ type UIDValidityChecker interface {
 // Pass logs every unseen message of one mailbox: fetch a batch, decide,
 // commit, and only then acknowledge it. A dropped connection reconnects with
 // capped exponential backoff and carries on with what is still unseen;
-// what was committed is recognised and only acknowledged. When ctx is
-// cancelled, the batch in hand is committed and acknowledged, then Pass
-// returns ctx's error.
+// what was committed is recognised and only acknowledged. A command the
+// server refuses (IsRefused) stops the pass with that error instead; so
+// does a lost lease (PassOptions.Lease). When ctx is cancelled, the batch
+// in hand is committed and acknowledged, then Pass returns ctx's error.
 func Pass(ctx context.Context, dial Dialer, rules *crm.Rules, store Store, opts PassOptions) (PassSummary, error) {
 	opts = opts.withDefaults()
 	start := opts.Now()
 	p := &pass{dial: dial, rules: rules, store: store, opts: opts, done: map[uint32]bool{}}
 	defer p.close()
+	if opts.Lease != nil {
+		p.sum.Mailbox = opts.Lease.Mailbox
+		lease, err := acquireLease(ctx, *opts.Lease, opts.Now, opts.Logger)
+		if err != nil {
+			var busy *BusyError
+			if errors.As(err, &busy) {
+				opts.Logger.Info(busy.Error() + ": skipping")
+			}
+			return p.sum, err
+		}
+		p.lease = lease
+		defer func() {
+			if err := lease.release(ctx); err != nil {
+				opts.Logger.Warn("could not release the lease", "mailbox", opts.Lease.Mailbox, "error", err.Error())
+			}
+		}()
+	}
 	err := p.run(ctx)
 	p.sum.Duration = opts.Now().Sub(start)
 	return p.sum, err
@@ -162,6 +191,7 @@ type pass struct {
 	// unfiled are committed messages whose acknowledgement was cut short
 	// (they may be \Seen but not yet moved); retried after reconnecting.
 	unfiled unfiled
+	lease   *heldLease // nil without PassOptions.Lease
 }
 
 type unfiled struct {
@@ -183,7 +213,10 @@ func (p *pass) connect(ctx context.Context) error {
 	}
 	p.mb = mb
 	p.sum.Mailbox = mb.Name() + "/" + mb.Mailbox()
-	if rf, ok := mb.(Refiler); ok {
+	if err := p.lease.check(); err != nil {
+		return err
+	}
+	if rf, ok := mb.(Refiler); ok && !p.opts.DryRun {
 		// Mail committed and marked by an earlier pass but never moved:
 		// file it now. A folder that still refuses is retried next pass.
 		n, err := rf.Refile(ctx)
@@ -221,8 +254,8 @@ func (p *pass) reconnect(ctx context.Context, cause error) error {
 			return ctx.Err()
 		}
 		err := p.connect(ctx)
-		if err == nil {
-			return nil
+		if err == nil || stopsPass(err) {
+			return err
 		}
 		cause = err
 		wait = min(2*wait, p.opts.MaxBackoff)
@@ -239,6 +272,9 @@ func (p *pass) run(ctx context.Context) error {
 			return err
 		}
 		if err := p.fileUnfiled(ctx); err != nil {
+			if stopsPass(err) {
+				return err
+			}
 			if err := p.reconnect(ctx, err); err != nil {
 				return err
 			}
@@ -246,6 +282,9 @@ func (p *pass) run(ctx context.Context) error {
 		}
 		uids, err := p.mb.Unseen(ctx)
 		if err != nil {
+			if stopsPass(err) {
+				return err
+			}
 			if err := p.reconnect(ctx, err); err != nil {
 				return err
 			}
@@ -288,13 +327,35 @@ type connError struct{ err error }
 
 func (c connError) Error() string { return c.err.Error() }
 
+// asConnError marks err as the connection's, unless the server refused
+// the command over a working connection.
+func asConnError(err error) error {
+	if IsRefused(err) {
+		return err
+	}
+	return connError{err}
+}
+
+// stopsPass reports an error reconnecting cannot cure: a refusal, or
+// the lease lost.
+func stopsPass(err error) bool { return IsRefused(err) || errors.Is(err, ErrLeaseLost) }
+
+// IsRefused reports whether err is a server refusing a command (a tagged
+// NO or BAD) over a connection that still works: an error with a method
+// Refused() bool returning true, such as imapsource.RefusedError.
+// Reconnecting does not cure it; the pass stops with it instead.
+func IsRefused(err error) bool {
+	var r interface{ Refused() bool }
+	return errors.As(err, &r) && r.Refused()
+}
+
 // batch fetches, decides, commits and acknowledges uids, holding at most
 // BatchBytes of mail at once. A message over the size limit is never held:
 // its header section is enough to decide on it (and reject it too_large).
 func (p *pass) batch(ctx context.Context, uids []uint32) error {
 	sizes, err := p.mb.Sizes(ctx, uids)
 	if err != nil {
-		return connError{err}
+		return asConnError(err)
 	}
 	var large, part []uint32
 	var partBytes int64
@@ -328,7 +389,7 @@ func (p *pass) batch(ctx context.Context, uids []uint32) error {
 func (p *pass) fetchAndSettle(ctx context.Context, uids []uint32, fetch func(context.Context, []uint32) ([]Fetched, error)) error {
 	fetched, err := fetch(ctx, uids)
 	if err != nil {
-		return connError{err}
+		return asConnError(err)
 	}
 	// From here on the batch is in hand: finish it even when asked to stop.
 	hold, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.AckTimeout)
@@ -338,6 +399,13 @@ func (p *pass) fetchAndSettle(ctx context.Context, uids []uint32, fetch func(con
 		raws[i] = rawMessage{Origin{Mailbox: p.sum.Mailbox, UIDValidity: p.mb.UIDValidity(), UID: f.UID}, f.Raw, f.Size}
 	}
 	items := processBatch(p.rules, raws, p.opts.Workers, p.opts.Notify)
+	if p.opts.DryRun {
+		p.decided(items)
+		return nil
+	}
+	if err := p.lease.check(); err != nil {
+		return err
+	}
 	results, err := p.store.Record(hold, items)
 	if err != nil {
 		return fmt.Errorf("record: %w", err) // nothing committed: all stay unseen
@@ -361,7 +429,15 @@ func (p *pass) fetchAndSettle(ctx context.Context, uids []uint32, fetch func(con
 		}
 		p.sum.Add(r)
 	}
+	if err := p.lease.check(); err != nil {
+		return err // committed: the next holder finds them recorded
+	}
 	if err := p.mb.Acknowledge(hold, processed, rejected); err != nil {
+		if IsRefused(err) {
+			// Committed: what was marked but not moved is filed by a
+			// later pass (Refiler).
+			return fmt.Errorf("acknowledge: %w", err)
+		}
 		// Committed, perhaps marked \Seen but not moved: acknowledge them
 		// again once reconnected.
 		p.unfiled = unfiled{p.mb.UIDValidity(), append(p.unfiled.processed, processed...), append(p.unfiled.rejected, rejected...)}
@@ -386,6 +462,9 @@ func (p *pass) fileUnfiled(ctx context.Context) error {
 		p.unfiled = unfiled{}
 		return nil
 	}
+	if err := p.lease.check(); err != nil {
+		return err
+	}
 	hold, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.AckTimeout)
 	defer cancel()
 	if err := p.mb.Acknowledge(hold, u.processed, u.rejected); err != nil {
@@ -393,4 +472,24 @@ func (p *pass) fileUnfiled(ctx context.Context) error {
 	}
 	p.unfiled = unfiled{}
 	return nil
+}
+
+// decided settles a dry run's batch: each decision goes to Decided (not
+// to the log, whose lines say what was recorded) and is counted; nothing
+// is recorded or acknowledged.
+func (p *pass) decided(items []Item) {
+	for _, it := range items {
+		p.done[it.Origin.UID] = true
+		r := Result{Outcome: OutcomeLogged}
+		switch {
+		case it.Failure != nil:
+			r = Result{Outcome: OutcomeFailed, Err: it.Failure}
+		case it.Decision.Rejected():
+			r = Result{Outcome: OutcomeRejected, Reason: it.Decision.Reason}
+		}
+		if p.opts.Decided != nil {
+			p.opts.Decided(it)
+		}
+		p.sum.Add(r)
+	}
 }

@@ -51,7 +51,7 @@ type Rejection struct {
 }
 
 // Status reads the last passes, the outcome counts of the last day and
-// week, and the last rejections.
+// week, and the last rejections whose message was not logged since.
 func (s *Store) Status(ctx context.Context, passes, rejections int) (*Status, error) {
 	st := &Status{Day: map[string]int{}, Week: map[string]int{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT mailbox, started_at, finished_at, seen, logged, rejected, duplicate,
@@ -81,8 +81,16 @@ func (s *Store) Status(ctx context.Context, passes, rejections int) (*Status, er
 			return nil, err
 		}
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT processed_at, from_address, subject, reason, detail, message_id,
-		origin_path, mailbox, uidvalidity, uid FROM intake WHERE outcome = 'rejected' ORDER BY id DESC LIMIT ?`, rejections)
+	// A rejection whose message was logged since (a copy of the same
+	// bytes, or of the same Message-ID, moved back or sent again once the
+	// config was fixed) needs no one's attention: it is left out.
+	rows, err = s.db.QueryContext(ctx, `SELECT r.processed_at, r.from_address, r.subject, r.reason, r.detail, r.message_id,
+		r.origin_path, r.mailbox, r.uidvalidity, r.uid FROM intake r
+		WHERE r.outcome = 'rejected'
+			AND NOT EXISTS (SELECT 1 FROM intake l WHERE r.raw_sha256 != '' AND l.raw_sha256 = r.raw_sha256
+				AND l.outcome IN ('logged', 'duplicate'))
+			AND NOT EXISTS (SELECT 1 FROM emails e WHERE r.message_id != '' AND e.message_id = r.message_id)
+		ORDER BY r.id DESC LIMIT ?`, rejections)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", describe(err))
 	}
