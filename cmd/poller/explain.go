@@ -77,30 +77,6 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// parseInterspersed parses flags that may come before, between or after the
-// positional arguments, which it returns.
-// Flag errors are usage errors naming the command; the flag package prints
-// nothing itself, so the usage is shown once.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%s: %v", fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // explainFile parses and decides one message file. Only a file that cannot
 // be read is an error; a message that cannot be parsed is a decision.
 func explainFile(rules *crm.Rules, path string) (crm.Decision, *email.Message, error) {

@@ -3,33 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 )
-
-// errReported is returned when the problem was already written to stderr.
-var errReported = errors.New("reported")
-
-// usageError is a command line that does not fit a subcommand. usage is
-// the command's part of the usage text, printed after the error.
-type usageError struct{ msg, usage string }
-
-func (u usageError) Error() string { return u.msg }
-
-// newFlagSet is a subcommand's flag set: errors are returned, not fatal.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-func usagef(format string, args ...any) error {
-	return usageError{msg: fmt.Sprintf(format, args...)}
-}
 
 const usage = `usage: poller <command> [flags]
 the config: --config FILE, else $POLLER_CONFIG, else ./poller.yaml, else /etc/poller/config.yaml
