@@ -21,7 +21,7 @@ const authSample = 50
 // (read-only, no \Seen) and suggests the authserv-id that most of their
 // topmost Authentication-Results fields carry: the receiving server's. It
 // is advice, never a failed step.
-func checkSpoofing(ctx context.Context, w io.Writer, cfg *Config, accounts []account) {
+func checkSpoofing(ctx context.Context, w io.Writer, cfg *config, accounts []account) {
 	if id := cfg.CRM.Auth.TrustedAuthservID; id != "" {
 		fmt.Fprintf(w, "ok    spoofing check on (crm.auth.trusted_authserv_id: %s)\n", id)
 		return

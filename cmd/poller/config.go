@@ -15,9 +15,9 @@ import (
 	"github.com/poller-crm/poller/pkg/crm"
 )
 
-// Config is the YAML configuration file (config.example.yaml documents
+// config is the YAML configuration file (config.example.yaml documents
 // every key).
-type Config struct {
+type config struct {
 	CRM         crmConfig         `yaml:"crm"`
 	Users       []userConfig      `yaml:"users"`
 	TeamInboxes []teamInboxConfig `yaml:"team_inboxes"`
@@ -87,18 +87,18 @@ type teamInboxConfig struct {
 
 // loadConfig reads and validates the config file at path, with ${ENV}
 // from the process's environment (see loadConfigEnv).
-func loadConfig(path string) (*Config, *crm.Rules, error) {
+func loadConfig(path string) (*config, *crm.Rules, error) {
 	return loadConfigEnv(path, os.Getenv, false)
 }
 
 // parseConfig decodes YAML from r, rejecting unknown keys with their name
 // and line.
-func parseConfig(r io.Reader) (*Config, error) {
+func parseConfig(r io.Reader) (*config, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	var cfg Config
+	var cfg config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil {
@@ -110,7 +110,7 @@ func parseConfig(r io.Reader) (*Config, error) {
 	return &cfg, nil
 }
 
-func (c *Config) crmUsers() []crm.User {
+func (c *config) crmUsers() []crm.User {
 	users := make([]crm.User, len(c.Users))
 	for i, u := range c.Users {
 		users[i] = crm.User{Email: u.Email, Name: u.Name, Aliases: u.Aliases}
@@ -119,13 +119,13 @@ func (c *Config) crmUsers() []crm.User {
 }
 
 // rules turns the crm, users and team_inboxes sections into crm.Rules.
-func (c *Config) rules() (*crm.Rules, error) {
+func (c *config) rules() (*crm.Rules, error) {
 	return c.rulesFor(c.CRM.LogAddresses)
 }
 
 // rulesFor is rules with the given log addresses (a mailbox may have its
 // own).
-func (c *Config) rulesFor(logAddresses []string) (*crm.Rules, error) {
+func (c *config) rulesFor(logAddresses []string) (*crm.Rules, error) {
 	rc := crm.Config{
 		LogAddresses:    logAddresses,
 		InternalDomains: c.CRM.InternalDomains,
@@ -149,7 +149,7 @@ const defaultStorePath = "poller.db"
 
 // storePath is the database file: store.path, relative to the config
 // file's folder.
-func (c *Config) storePath() string {
+func (c *config) storePath() string {
 	p := c.Store.Path
 	if p == "" {
 		p = defaultStorePath

@@ -105,7 +105,7 @@ func TestExampleConfigDocumentsEveryKey(t *testing.T) {
 			}
 		}
 	}
-	walkType("", reflect.TypeOf(Config{}))
+	walkType("", reflect.TypeOf(config{}))
 	for key := range accepted {
 		if !inExample[key] {
 			t.Errorf("config.example.yaml does not document %s", key)

@@ -172,7 +172,7 @@ func scheduleInterval(sched cron.Schedule, now time.Time) time.Duration {
 }
 
 // scheduleSpec is the configured schedule, or the default.
-func (c *Config) scheduleSpec() string {
+func (c *config) scheduleSpec() string {
 	if c.Schedule == "" {
 		return defaultSchedule
 	}
@@ -181,7 +181,7 @@ func (c *Config) scheduleSpec() string {
 
 // cronSchedule parses schedule (a five-field cron expression, or
 // @every/@hourly/... descriptors) and timezone (default: local time).
-func (c *Config) cronSchedule() (cron.Schedule, *time.Location, error) {
+func (c *config) cronSchedule() (cron.Schedule, *time.Location, error) {
 	loc := time.Local
 	if c.Timezone != "" {
 		l, err := time.LoadLocation(c.Timezone)

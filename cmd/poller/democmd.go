@@ -193,7 +193,7 @@ const demoPassword = "demo-password"
 
 // setDemoPasswords gives every user of the config the demo password, so
 // that a newcomer can sign in to the demo store.
-func setDemoPasswords(ctx context.Context, store *sqlite.Store, cfg *Config) error {
+func setDemoPasswords(ctx context.Context, store *sqlite.Store, cfg *config) error {
 	hash, err := password.Hash(demoPassword)
 	if err != nil {
 		return err
@@ -208,7 +208,7 @@ func setDemoPasswords(ctx context.Context, store *sqlite.Store, cfg *Config) err
 
 // demoSignIn says whom to sign in as: the first admin and the first other
 // user of the config, with the demo password.
-func demoSignIn(cfg *Config) string {
+func demoSignIn(cfg *config) string {
 	var admin, other string
 	for _, u := range cfg.Users {
 		switch {

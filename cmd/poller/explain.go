@@ -150,7 +150,7 @@ type originalJSON struct {
 // contactLookup returns a function telling which addresses are contacts
 // already, from the store at dbPath, else at the config's store.path when
 // that file exists; without a store, none are.
-func contactLookup(ctx context.Context, cfg *Config, dbPath string) (func([]string) (map[string]bool, error), func(), error) {
+func contactLookup(ctx context.Context, cfg *config, dbPath string) (func([]string) (map[string]bool, error), func(), error) {
 	none := func([]string) (map[string]bool, error) { return nil, nil }
 	path := dbPath
 	if path == "" {

@@ -328,12 +328,12 @@ func TestRunPollsOnScheduleAndOnIdle(t *testing.T) {
 }
 
 func TestScheduleAndTimezoneErrors(t *testing.T) {
-	for _, c := range []Config{{Schedule: "every five minutes"}, {Timezone: "Mars/Olympus"}} {
+	for _, c := range []config{{Schedule: "every five minutes"}, {Timezone: "Mars/Olympus"}} {
 		if _, _, err := c.cronSchedule(); err == nil {
 			t.Errorf("cronSchedule(%+v) succeeded, want an error", c)
 		}
 	}
-	c := Config{Schedule: "@every 1m", Timezone: "Europe/Rome"}
+	c := config{Schedule: "@every 1m", Timezone: "Europe/Rome"}
 	if _, loc, err := c.cronSchedule(); err != nil || loc.String() != "Europe/Rome" {
 		t.Errorf("cronSchedule = %v, %v", loc, err)
 	}

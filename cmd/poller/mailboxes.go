@@ -55,7 +55,7 @@ const defaultRejectedFolder = "Rejected"
 // accounts resolves the mailboxes of the config: defaults, secrets from
 // the environment or files, per-mailbox rules. Problems name the mailbox's
 // field, never a secret's value.
-func (c *Config) accounts(getenv func(string) string) ([]account, error) {
+func (c *config) accounts(getenv func(string) string) ([]account, error) {
 	if es := c.validateMailboxes(getenv, true); len(es) > 0 {
 		return nil, es
 	}
@@ -85,7 +85,7 @@ func mailboxName(i int, m mailboxConfig) string {
 
 // account resolves mailboxes[i], reporting every problem of its fields.
 // With getenv nil the secrets are not resolved (only checked to be set).
-func (c *Config) account(i int, m mailboxConfig, getenv func(string) string) (account, ValidationErrors) {
+func (c *config) account(i int, m mailboxConfig, getenv func(string) string) (account, ValidationErrors) {
 	at := fmt.Sprintf("mailboxes[%d]", i)
 	var es ValidationErrors
 	cfg := imapsource.Config{
@@ -158,7 +158,7 @@ func (c *Config) account(i int, m mailboxConfig, getenv func(string) string) (ac
 }
 
 // path resolves p against the config file's folder.
-func (c *Config) path(p string) string {
+func (c *config) path(p string) string {
 	if p == "" || filepath.IsAbs(p) {
 		return p
 	}

@@ -54,7 +54,7 @@ const (
 
 // noticeConfig is the notices' configuration: notify:, web.base_url for
 // the links, and the first log address for the advice.
-func (c *Config) noticeConfig() notice.Config {
+func (c *config) noticeConfig() notice.Config {
 	n := c.Notify
 	logAddress := ""
 	if len(c.CRM.LogAddresses) > 0 {
@@ -90,7 +90,7 @@ type notifier struct {
 
 // notifier resolves notify: (its password from the environment or a file)
 // for store; nil when notify: is absent.
-func (c *Config) notifier(getenv func(string) string, store *sqlite.Store, logger *slog.Logger) (*notifier, error) {
+func (c *config) notifier(getenv func(string) string, store *sqlite.Store, logger *slog.Logger) (*notifier, error) {
 	n := c.Notify
 	if n == nil {
 		return nil, nil
@@ -239,7 +239,7 @@ func (n *notifier) loop(ctx context.Context, kick <-chan struct{}) {
 
 // checkSMTP is "poller check"'s notify step: connect, EHLO and log in,
 // sending nothing.
-func (c *Config) checkSMTP(ctx context.Context, getenv func(string) string) (addr string, err error) {
+func (c *config) checkSMTP(ctx context.Context, getenv func(string) string) (addr string, err error) {
 	n, err := c.notifier(getenv, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return c.Notify.SMTP.config().Addr(), err

@@ -19,7 +19,7 @@ import (
 
 // logger builds the slog logger of log.level and log.format; verbose
 // (-v) lowers the level to debug.
-func (c *Config) logger(w io.Writer, verbose bool) (*slog.Logger, error) {
+func (c *config) logger(w io.Writer, verbose bool) (*slog.Logger, error) {
 	level, ok := logLevels[strings.ToLower(c.Log.Level)]
 	if !ok { // validate reports it first
 		return nil, fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level)

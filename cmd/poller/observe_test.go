@@ -117,7 +117,7 @@ func TestStatusAnswersWhyNotLogged(t *testing.T) {
 }
 
 func TestLogConfigErrors(t *testing.T) {
-	for _, c := range []Config{{Log: logConfig{Level: "loud"}}, {Log: logConfig{Format: "xml"}}} {
+	for _, c := range []config{{Log: logConfig{Level: "loud"}}, {Log: logConfig{Format: "xml"}}} {
 		if _, err := c.logger(io.Discard, false); err == nil {
 			t.Errorf("logger(%+v) succeeded, want an error", c.Log)
 		}

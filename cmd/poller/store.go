@@ -30,7 +30,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 
 // env is what a store-using subcommand works with.
 type env struct {
-	cfg   *Config
+	cfg   *config
 	rules *crm.Rules
 	store *sqlite.Store
 }

@@ -86,7 +86,7 @@ func runUserPassword(ctx context.Context, sf *storeFlags, address string, stdin 
 }
 
 // findUser returns the config user whose primary address is address.
-func (c *Config) findUser(address string) (userConfig, error) {
+func (c *config) findUser(address string) (userConfig, error) {
 	a := strings.TrimSpace(address)
 	for _, u := range c.Users {
 		if strings.EqualFold(u.Email, a) {
@@ -103,7 +103,7 @@ func (c *Config) findUser(address string) (userConfig, error) {
 	return userConfig{}, fmt.Errorf("%q is not a user of the config (users: %s): add it under users: first", a, strings.Join(c.userEmails(), ", "))
 }
 
-func (c *Config) userEmails() []string {
+func (c *config) userEmails() []string {
 	out := make([]string, len(c.Users))
 	for i, u := range c.Users {
 		out[i] = u.Email

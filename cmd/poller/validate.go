@@ -144,7 +144,7 @@ var errNoConfig = errors.New("no config file: give " + configSearchPhrase)
 // poll adds what the commands that poll need: a mailbox at least, and each
 // mailbox's secret resolved. Every problem is reported at once, each with
 // its field, as a *configError holding ValidationErrors.
-func loadConfigEnv(path string, getenv func(string) string, poll bool) (*Config, *crm.Rules, error) {
+func loadConfigEnv(path string, getenv func(string) string, poll bool) (*config, *crm.Rules, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -171,7 +171,7 @@ func loadConfigEnv(path string, getenv func(string) string, poll bool) (*Config,
 // validate checks every section of the config and compiles its rules.
 // With poll, the mailboxes' secrets are resolved (from the environment or
 // files) and at least one mailbox is required.
-func (c *Config) validate(getenv func(string) string, poll bool) (*crm.Rules, ValidationErrors) {
+func (c *config) validate(getenv func(string) string, poll bool) (*crm.Rules, ValidationErrors) {
 	var es ValidationErrors
 	spec := c.scheduleSpec()
 	if _, err := cron.ParseStandard(spec); err != nil {
@@ -241,7 +241,7 @@ func (es *ValidationErrors) addRulesErr(at string, err error) {
 
 // validateMailboxes checks each mailbox; with poll it resolves their
 // secrets too (with getenv) and requires at least one.
-func (c *Config) validateMailboxes(getenv func(string) string, poll bool) ValidationErrors {
+func (c *config) validateMailboxes(getenv func(string) string, poll bool) ValidationErrors {
 	var es ValidationErrors
 	if poll && len(c.Mailboxes) == 0 {
 		es.add("mailboxes", "at least one mailbox is required")
@@ -264,7 +264,7 @@ func (c *Config) validateMailboxes(getenv func(string) string, poll bool) Valida
 }
 
 // validateWeb checks the web: section.
-func (c *Config) validateWeb() ValidationErrors {
+func (c *config) validateWeb() ValidationErrors {
 	var es ValidationErrors
 	w := c.Web
 	if w.Listen != "" {
@@ -352,7 +352,7 @@ func (w webConfig) proxies() ([]netip.Prefix, error) {
 }
 
 // validateNotify checks the notify: section.
-func (c *Config) validateNotify() ValidationErrors {
+func (c *config) validateNotify() ValidationErrors {
 	n := c.Notify
 	if n == nil {
 		return nil
@@ -376,7 +376,7 @@ func (c *Config) validateNotify() ValidationErrors {
 
 // checkSecretPermissions refuses a config file that other users can read
 // when it holds a password in plain text (a ${NAME} reference is not).
-func checkSecretPermissions(f *os.File, cfg *Config) ValidationErrors {
+func checkSecretPermissions(f *os.File, cfg *config) ValidationErrors {
 	st, err := f.Stat()
 	if err != nil || st.Mode().Perm()&0o004 == 0 {
 		return nil
@@ -404,7 +404,7 @@ var lazyEnvKeys = map[string]bool{"password": true, "token_command": true}
 // expandConfigEnv replaces ${NAME} in every string value of cfg (but
 // lazyEnvKeys) with the environment variable NAME; an unset one is a
 // problem naming the field and the variable, never a value.
-func expandConfigEnv(cfg *Config, getenv func(string) string) ValidationErrors {
+func expandConfigEnv(cfg *config, getenv func(string) string) ValidationErrors {
 	var es ValidationErrors
 	var walk func(field string, v reflect.Value)
 	walk = func(field string, v reflect.Value) {

@@ -44,7 +44,7 @@ func (w webConfig) listen() string {
 func (w webConfig) tls() bool { return w.TLSCert != "" }
 
 // location is the time zone of the timezone key (default: local time).
-func (c *Config) location() (*time.Location, error) {
+func (c *config) location() (*time.Location, error) {
 	if c.Timezone == "" {
 		return time.Local, nil
 	}
@@ -56,7 +56,7 @@ func (c *Config) location() (*time.Location, error) {
 }
 
 // webAppConfig is the web app's configuration drawn from the config file.
-func (c *Config) webAppConfig() (web.Config, error) {
+func (c *config) webAppConfig() (web.Config, error) {
 	proxies, err := c.Web.proxies()
 	if err != nil {
 		return web.Config{}, err
