@@ -152,7 +152,7 @@ func (c *config) account(i int, m mailboxConfig, getenv func(string) string) (ac
 	}
 	batch := m.BatchSize
 	if batch <= 0 {
-		batch = 50
+		batch = ingest.DefaultBatchSize
 	}
 	return account{cfg: cfg, rules: rules, batchSize: batch, idle: m.Idle}, nil
 }

@@ -87,7 +87,7 @@ func runDryRun(ctx context.Context, f pollerFlags, getenv func(string) string, s
 			a.cfg.Trace = stderr
 		}
 		sum, err := ingest.Pass(ctx, a.dialer(), a.rules, nil, ingest.PassOptions{
-			BatchSize: a.batchSize, Logger: logger, DryRun: true,
+			Batching: ingest.Batching{BatchSize: a.batchSize}, Logger: logger, DryRun: true,
 			Decided: func(it ingest.Item) { fmt.Fprintln(stdout, dryRunLine(it)) },
 		})
 		if sum.Mailbox == "" {
@@ -221,7 +221,7 @@ func leasedPass(ctx context.Context, a account, store *sqlite.Store, logger *slo
 		a.cfg.Logger = logger
 	}
 	sum, err := ingest.Pass(ctx, a.dialer(), a.rules, store, ingest.PassOptions{
-		BatchSize: a.batchSize,
+		Batching: ingest.Batching{BatchSize: a.batchSize},
 		// No With("mailbox", ...): every line of a pass names its mailbox
 		// ("main/INBOX") already.
 		Logger: logger,

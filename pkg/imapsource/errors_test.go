@@ -81,7 +81,7 @@ func TestMoveCreatesADeletedFolderOnce(t *testing.T) {
 				}
 				return c, nil
 			}
-			sum, err := ingest.Pass(context.Background(), folderGone, rules(t), store, ingest.PassOptions{BatchSize: 4, Logger: log})
+			sum, err := ingest.Pass(context.Background(), folderGone, rules(t), store, ingest.PassOptions{Batching: ingest.Batching{BatchSize: 4}, Logger: log})
 			if err != nil || sum.Reconnects != 0 {
 				t.Fatalf("Pass = %s, %v; want no error and no reconnection\n%s", sum, err, buf)
 			}
@@ -155,7 +155,7 @@ func TestMessagesFiledByAnotherWorkerAreSkipped(t *testing.T) {
 				}
 				return otherWorkerFilesFirst{c, other, false}, nil
 			}
-			sum, err := ingest.Pass(context.Background(), dial, rules(t), store, ingest.PassOptions{BatchSize: 40, Logger: log})
+			sum, err := ingest.Pass(context.Background(), dial, rules(t), store, ingest.PassOptions{Batching: ingest.Batching{BatchSize: 40}, Logger: log})
 			if err != nil || sum.Reconnects != 0 {
 				t.Fatalf("Pass = %s, %v; want no error and no reconnection\n%s", sum, err, buf)
 			}
@@ -232,7 +232,7 @@ func TestMessagesFiledByAnotherWorkerAgainstDovecot(t *testing.T) {
 		}
 		return otherWorkerFilesFirst{c, other, true}, nil
 	}
-	sum, err := ingest.Pass(context.Background(), dial, rules(t), openStore(t), ingest.PassOptions{BatchSize: 16, Logger: log})
+	sum, err := ingest.Pass(context.Background(), dial, rules(t), openStore(t), ingest.PassOptions{Batching: ingest.Batching{BatchSize: 16}, Logger: log})
 	if err != nil || sum.Reconnects != 0 {
 		t.Fatalf("Pass = %s, %v; want no error and no reconnection\n%s", sum, err, buf)
 	}

@@ -195,7 +195,7 @@ func newFaultRig(t *testing.T) *faultRig {
 func (r *faultRig) pass(t *testing.T, maxReconnects int) (ingest.PassSummary, error, time.Duration) {
 	t.Helper()
 	opts := ingest.PassOptions{
-		BatchSize: faultBatch, Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		Batching: ingest.Batching{BatchSize: faultBatch}, Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		MaxReconnects: maxReconnects, AckTimeout: 10 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}

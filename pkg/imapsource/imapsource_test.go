@@ -118,7 +118,7 @@ func TestPassLogsTheMailboxAndMarksOnlyAfterCommit(t *testing.T) {
 			raws := fixtures(t)
 			srv := memServer(t, tc.opts, raws)
 			store := openStore(t)
-			sum, err := ingest.Pass(context.Background(), dialer(config(srv.Addr)), rules(t), store, ingest.PassOptions{BatchSize: 16})
+			sum, err := ingest.Pass(context.Background(), dialer(config(srv.Addr)), rules(t), store, ingest.PassOptions{Batching: ingest.Batching{BatchSize: 16}})
 			if err != nil {
 				t.Fatalf("Pass: %v", err)
 			}

@@ -62,7 +62,7 @@ func TestRunRecordsEveryMessageInOrder(t *testing.T) {
 	}
 	src.raws = append(src.raws, []byte("From: stranger@x.example\r\nTo: log@crm.example.com\r\n\r\nhi\r\n"))
 	var progress []int
-	sum, err := ingest.Run(context.Background(), src, rules(t), openStore(t), ingest.Options{BatchSize: 64, Progress: func(s ingest.Summary) { progress = append(progress, s.Total()) }})
+	sum, err := ingest.Run(context.Background(), src, rules(t), openStore(t), ingest.Options{Batching: ingest.Batching{BatchSize: 64}, Progress: func(s ingest.Summary) { progress = append(progress, s.Total()) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestRunStopsAtAStoreError(t *testing.T) {
 		src.raws = append(src.raws, bccMessage(i))
 	}
 	store := &failingStore{}
-	sum, err := ingest.Run(context.Background(), src, rules(t), store, ingest.Options{BatchSize: 10})
+	sum, err := ingest.Run(context.Background(), src, rules(t), store, ingest.Options{Batching: ingest.Batching{BatchSize: 10}})
 	if err == nil || !strings.Contains(err.Error(), "disk is full") {
 		t.Fatalf("Run error = %v, want the store's", err)
 	}

@@ -68,7 +68,7 @@ func TestLostLeaseStopsThePassBeforeItAcknowledges(t *testing.T) {
 	const ttl = 300 * time.Millisecond
 	st := &stealingStore{Store: store, t: t, ttl: ttl}
 	lease := &ingest.LeaseOptions{Leaser: store, Mailbox: "main/INBOX", Holder: ingest.NewHolder(), TTL: ttl}
-	sum, err := ingest.Pass(context.Background(), dial, rules(t), st, ingest.PassOptions{BatchSize: 10, Lease: lease})
+	sum, err := ingest.Pass(context.Background(), dial, rules(t), st, ingest.PassOptions{Batching: ingest.Batching{BatchSize: 10}, Lease: lease})
 	if !errors.Is(err, ingest.ErrLeaseLost) {
 		t.Fatalf("Pass = %s, %v; want ErrLeaseLost", sum, err)
 	}

@@ -52,11 +52,8 @@ type Dialer func(ctx context.Context) (Mailbox, error)
 
 // PassOptions tune a pass. Zero values take the defaults.
 type PassOptions struct {
-	BatchSize int // messages fetched and committed together (50)
-	// BatchBytes bounds the message bytes held at once (32 MB); a larger
-	// batch is fetched and committed in parts.
-	BatchBytes int64
-	Workers    int // parse and decide in parallel (GOMAXPROCS)
+	Batching
+	Workers int // parse and decide in parallel (GOMAXPROCS)
 	// MaxAttempts is how many passes a message may fail the same way
 	// before it is quarantined in the rejected folder (3).
 	MaxAttempts int
@@ -86,14 +83,9 @@ type PassOptions struct {
 }
 
 func (o PassOptions) withDefaults() PassOptions {
-	if o.BatchSize <= 0 {
-		o.BatchSize = 50
-	}
+	o.Batching = o.Batching.withDefaults()
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
-	}
-	if o.BatchBytes <= 0 {
-		o.BatchBytes = 32 << 20
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3

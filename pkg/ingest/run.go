@@ -23,10 +23,7 @@ type Source interface {
 
 // Options tune Run. Zero values take the defaults.
 type Options struct {
-	// BatchSize is the most messages committed in one transaction (64).
-	BatchSize int
-	// BatchBytes bounds the raw bytes held in one batch (32 MB).
-	BatchBytes int
+	Batching
 	// Workers parse and decide in parallel (GOMAXPROCS).
 	Workers int
 	// Progress, when set, is called after each committed batch.
@@ -38,12 +35,7 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.BatchSize <= 0 {
-		o.BatchSize = 64
-	}
-	if o.BatchBytes <= 0 {
-		o.BatchBytes = 32 << 20
-	}
+	o.Batching = o.Batching.withDefaults()
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -171,7 +163,7 @@ func Run(ctx context.Context, src Source, rules *crm.Rules, store Store, opts Op
 // readBatch reads up to BatchSize messages or BatchBytes bytes.
 func readBatch(ctx context.Context, src Source, opts Options) ([]rawMessage, error) {
 	var raws []rawMessage
-	held := 0
+	var held int64
 	for len(raws) < opts.BatchSize && held < opts.BatchBytes {
 		if err := ctx.Err(); err != nil {
 			return raws, err
@@ -181,7 +173,7 @@ func readBatch(ctx context.Context, src Source, opts Options) ([]rawMessage, err
 			return raws, err
 		}
 		raws = append(raws, rawMessage{origin: origin, raw: raw, size: size})
-		held += len(raw)
+		held += int64(len(raw))
 	}
 	return raws, nil
 }
