@@ -67,7 +67,9 @@ type Rules struct {
 	roles           roleSet
 }
 
-// NewRules validates c and compiles it. The error names every problem found.
+// NewRules validates c and compiles it, one config section at a time (see
+// rules_sections.go). The error names every problem found, in the order of
+// the sections.
 func NewRules(c Config) (*Rules, error) {
 	r := &Rules{
 		logAddresses:    map[string]bool{},
@@ -77,131 +79,19 @@ func NewRules(c Config) (*Rules, error) {
 		internalDomains: map[string]bool{},
 		neverAddrs:      map[string]bool{},
 		neverDomains:    map[string]bool{},
-		maxSize:         c.MaxMessageSize,
-		auth:            c.Auth,
 	}
-	if r.maxSize <= 0 {
-		r.maxSize = DefaultMaxMessageSize
-	}
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-
-	if len(c.LogAddresses) == 0 {
-		bad("log_addresses: at least one log address is required")
-	}
-	for i, a := range c.LogAddresses {
-		key, err := normaliseAddress(a)
-		if err != nil {
-			bad("log_addresses[%d]: %w", i, err)
-			continue
-		}
-		key = stripPlusTag(key)
-		if r.firstLogAddress == "" {
-			r.firstLogAddress = key
-		}
-		r.logAddresses[key] = true
-		r.internalAddrs[key] = true
-	}
-	for i, d := range c.InternalDomains {
-		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
-		if d == "" || strings.ContainsAny(d, "@ ") {
-			bad("internal_domains[%d]: %q is not a domain", i, d)
-			continue
-		}
-		r.internalDomains[d] = true
-	}
-	for i := range c.Users {
-		u := c.Users[i]
-		key, err := normaliseAddress(u.Email)
-		if err != nil {
-			bad("users[%d].email: %w", i, err)
-			continue
-		}
-		if r.users[key] != nil {
-			bad("users[%d].email: %s is listed twice", i, key)
-			continue
-		}
-		u.Email = key
-		r.users[key] = &u
-		r.senders[key] = &u
-		r.internalAddrs[key] = true
-		if d := domainOf(key); !IsFreeMail(d) {
-			r.internalDomains[d] = true
-		}
-	}
-	for i := range c.Users {
-		u := r.users[strings.ToLower(strings.TrimSpace(c.Users[i].Email))]
-		if u == nil {
-			continue
-		}
-		for j, a := range c.Users[i].Aliases {
-			key, err := normaliseAddress(a)
-			if err != nil {
-				bad("users[%d].aliases[%d]: %w", i, j, err)
-				continue
-			}
-			if other := r.senders[key]; other != nil && other != u {
-				bad("users[%d].aliases[%d]: %s already belongs to %s", i, j, key, other.Email)
-				continue
-			}
-			r.senders[key] = u
-			r.internalAddrs[key] = true
-		}
-	}
-	for i, t := range c.TeamInboxes {
-		key, err := normaliseAddress(t.Email)
-		if err != nil {
-			bad("team_inboxes[%d].email: %w", i, err)
-			continue
-		}
-		owner := r.users[strings.ToLower(strings.TrimSpace(t.ConnectedBy))]
-		if owner == nil {
-			bad("team_inboxes[%d].connected_by: %q is not a user's primary address", i, t.ConnectedBy)
-			continue
-		}
-		if other := r.senders[key]; other != nil {
-			bad("team_inboxes[%d].email: %s is already a user's address", i, key)
-			continue
-		}
-		r.senders[key] = owner
-		r.internalAddrs[key] = true
-		if d := domainOf(key); !IsFreeMail(d) {
-			r.internalDomains[d] = true
-		}
-	}
-	for i, n := range c.NeverLog {
-		n = strings.ToLower(strings.TrimSpace(n))
-		// A domain covers its subdomains, so "*.corp.test" is "corp.test".
-		n = strings.TrimPrefix(n, "*.")
-		switch {
-		case strings.Contains(n, "*"):
-			bad("never_log[%d]: %q: a wildcard may only start a domain (*.corp.test); a domain covers its subdomains anyway", i, n)
-			continue
-		case strings.HasPrefix(n, "@"):
-			n = n[1:]
-			fallthrough
-		case !strings.Contains(n, "@"):
-			if n == "" || strings.Contains(n, " ") {
-				bad("never_log[%d]: %q is neither an address nor a domain", i, n)
-				continue
-			}
-			r.neverDomains[n] = true
-		default:
-			key, err := normaliseAddress(n)
-			if err != nil {
-				bad("never_log[%d]: %w", i, err)
-				continue
-			}
-			r.neverAddrs[key] = true
-		}
-	}
-	roles, roleErrs := compileRoles(c.RoleAddresses)
-	r.roles = roles
-	errs = append(errs, roleErrs...)
-	if len(c.Users) == 0 {
-		bad("users: at least one user is required")
-	}
-	if err := errors.Join(errs...); err != nil {
+	var p problems
+	r.setLimits(c.MaxMessageSize, c.Auth)
+	r.addLogAddresses(c.LogAddresses, &p)
+	r.addInternalDomains(c.InternalDomains, &p)
+	r.addUsers(c.Users, &p)
+	r.addAliases(c.Users, &p)
+	r.addTeamInboxes(c.TeamInboxes, &p)
+	r.addNeverLog(c.NeverLog, &p)
+	r.setRoles(c.RoleAddresses, &p)
+	// Reported after every other problem, as it always has been.
+	requireUsers(c.Users, &p)
+	if err := errors.Join(p...); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -151,216 +151,24 @@ var croatianMonths = map[string]int{"listopad": 10, "listopada": 10, "lis": 10, 
 
 // parseDate parses a forwarded block's localized date. It returns ok false
 // when it finds no year, month and day. hr selects Croatian month names.
+//
+// It tokenises s once and runs the recognisers of datePasses over the
+// tokens in order; each claims the tokens it reads (dtoken.used), so a
+// later pass only sees what the earlier ones left.
 func parseDate(s string, hr bool) dateResult {
 	s = trim(s)
 	if s == "" || len(s) > maxDateLen {
 		return dateResult{}
 	}
 	var arr [48]dtoken
-	toks := tokenizeDate(s, arr[:0])
-
-	year, month, day := -1, -1, -1
-	hour, minute, sec := -1, 0, 0
-	offset, hasZone := 0, false
-	pm := -1
-
-	// CJK units.
-	for i := range toks {
-		t := &toks[i]
-		if t.nd == 0 || t.cjk == 0 {
-			continue
-		}
-		switch t.cjk {
-		case '年', '년':
-			year, t.used = t.num, true
-		case '月', '월':
-			month, t.used = t.num, true
-		case '日', '일':
-			day, t.used = t.num, true
-		case '時', '시':
-			hour, t.used = t.num, true
-		case '分', '분':
-			minute, t.used = t.num, true
-		case '秒', '초':
-			sec, t.used = t.num, true
-		}
+	p := dateParse{
+		toks: tokenizeDate(s, arr[:0]), hr: hr,
+		year: -1, month: -1, day: -1, hour: -1, pm: -1,
 	}
-
-	// Zone: "+0100", "GMT+1", "UTC+02:00", "(CET)".
-	for i := 0; i < len(toks); i++ {
-		t := &toks[i]
-		if t.used {
-			continue
-		}
-		if t.word != "" {
-			if off, ok := zoneOffsets[t.word]; ok && !hasZone {
-				t.used = true
-				offset, hasZone = off, true
-				if (t.word == "gmt" || t.word == "utc" || t.word == "ut") && i+1 < len(toks) && toks[i+1].sign != 0 && t.sep != ' ' {
-					if off, n, ok := readOffset(toks[i+1:], true); ok {
-						offset = off
-						markUsed(toks[i+1 : i+1+n])
-						i += n
-					}
-				}
-				continue
-			}
-			if p, ok := ampm[t.word]; ok {
-				pm = p
-				t.used = true
-			}
-			continue
-		}
-		if t.sign != 0 && !hasZone {
-			// A bare numeric offset must look like one: +hhmm or +hh:mm.
-			if t.nd == 4 || (t.nd == 2 && t.sep == ':') {
-				if off, n, ok := readOffset(toks[i:], false); ok {
-					offset, hasZone = off, true
-					markUsed(toks[i : i+n])
-					i += n - 1
-				}
-			}
-		}
+	for _, pass := range datePasses {
+		pass.run(&p)
 	}
-
-	// Time: h:mm[:ss] first.
-	for i := 0; i < len(toks) && hour < 0; i++ {
-		t := &toks[i]
-		if t.used || t.nd == 0 || t.nd > 2 || t.sep != ':' || i+1 >= len(toks) || toks[i+1].nd != 2 {
-			continue
-		}
-		hour, minute = t.num, toks[i+1].num
-		t.used, toks[i+1].used = true, true
-		if toks[i+1].sep == ':' && i+2 < len(toks) && toks[i+2].nd == 2 {
-			sec = toks[i+2].num
-			toks[i+2].used = true
-		}
-	}
-
-	// Month names. When several words name a month ("mar" is also
-	// Tuesday in French and Spanish), the one next to a number wins,
-	// the last one on a tie.
-	if month < 0 {
-		best, bestScore := -1, -1
-		for i := range toks {
-			t := &toks[i]
-			if t.used || t.word == "" {
-				continue
-			}
-			m, ok := monthNames[t.word]
-			if hr {
-				if hm, hok := croatianMonths[t.word]; hok {
-					m, ok = hm, true
-				}
-			}
-			if !ok {
-				continue
-			}
-			score := 0
-			if i > 0 && toks[i-1].nd > 0 && !toks[i-1].used {
-				score++
-			}
-			if i+1 < len(toks) && toks[i+1].nd > 0 && !toks[i+1].used {
-				score++
-			}
-			if score >= bestScore {
-				best, bestScore = i, score
-				month = m
-			}
-		}
-		if best >= 0 {
-			toks[best].used = true
-		}
-	}
-
-	// Numeric groups: d/m/y, m/d/y, y-m-d, d.m.y and h.mm[.ss].
-	for i := 0; i < len(toks); i++ {
-		t := &toks[i]
-		if t.used || t.nd == 0 {
-			continue
-		}
-		n := groupLen(toks[i:])
-		switch {
-		case n >= 3 && (year < 0 || month < 0) && isDateSep(t.sep) && !(t.sep == '.' && t.nd <= 2 && toks[i+1].nd <= 2 && toks[i+2].nd == 2 && (month > 0 || year > 0)):
-			a, b, c := toks[i], toks[i+1], toks[i+2]
-			markUsed(toks[i : i+3])
-			i += 2
-			if a.nd == 4 {
-				year, month, day = a.num, b.num, c.num
-				continue
-			}
-			year = fullYear(c.num, c.nd)
-			switch {
-			case a.num > 12:
-				day, month = a.num, b.num
-			case b.num > 12:
-				month, day = a.num, b.num
-			case t.sep == '/' && (pm >= 0 || usZone(offset, hasZone)):
-				month, day = a.num, b.num
-			default:
-				day, month = a.num, b.num
-			}
-		case n >= 2 && t.sep == '.' && hour < 0 && t.nd <= 2 && toks[i+1].nd == 2 && t.num < 24 && toks[i+1].num < 60:
-			// h.mm[.ss] ("klo 9.31", "kl. 14.25.08")
-			hour, minute = t.num, toks[i+1].num
-			markUsed(toks[i : i+2])
-			if n >= 3 && toks[i+2].nd == 2 {
-				sec = toks[i+2].num
-				toks[i+2].used = true
-				i++
-			}
-			i++
-		case n >= 2 && t.sep == 'h' && hour < 0 && t.num < 24 && toks[i+1].nd == 2:
-			hour, minute = t.num, toks[i+1].num
-			markUsed(toks[i : i+2])
-			i++
-		}
-	}
-
-	// Loose numbers: the year (four digits), then the day, then (no
-	// month name) the month.
-	for i := range toks {
-		t := &toks[i]
-		if t.used || t.nd == 0 {
-			continue
-		}
-		switch {
-		case t.nd == 4 && year < 0:
-			year, t.used = t.num, true
-		case t.nd <= 2 && day < 0 && t.num >= 1 && t.num <= 31:
-			day, t.used = t.num, true
-		case t.nd <= 2 && month < 0 && t.num >= 1 && t.num <= 12:
-			month, t.used = t.num, true
-		case t.nd <= 2 && hour < 0 && t.sep == ' ' && i > 0 && toks[i-1].word != "" && t.num < 24:
-			// "um 9 Uhr"
-			hour, t.used = t.num, true
-		}
-	}
-
-	if year < 0 || month < 1 || month > 12 || day < 1 || day > 31 {
-		return dateResult{}
-	}
-	if year < 100 {
-		year = fullYear(year, 2)
-	}
-	if hour < 0 {
-		hour = 0
-	}
-	if pm >= 0 && hour <= 12 {
-		if pm == 12 && hour < 12 {
-			hour += 12
-		} else if pm == 0 && hour == 12 {
-			hour = 0
-		}
-	}
-	if hour > 23 || minute > 59 || sec > 60 || day > daysIn(month, year) {
-		return dateResult{}
-	}
-	loc := time.UTC
-	if hasZone {
-		loc = time.FixedZone(zoneName(offset), offset*60)
-	}
-	return dateResult{t: time.Date(year, time.Month(month), day, hour, minute, sec, 0, loc), hasZone: hasZone, ok: true}
+	return p.result()
 }
 
 // tokenizeDate splits a date string into words and numbers.

@@ -144,12 +144,6 @@ const (
 	keywordProcessed imap.Flag = "$PollerProcessed"
 )
 
-// Error kinds a caller branches on.
-var (
-	// ErrAuth is a refused login: retrying will not help.
-	ErrAuth = errors.New("login refused")
-)
-
 // Dial connects, logs in and selects the mailbox, creating the processed
 // and rejected folders when they are missing.
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
@@ -179,13 +173,8 @@ func dialSelect(ctx context.Context, cfg Config, handler *imapclient.UnilateralD
 				return err
 			}
 		}
-		data, err := client.Select(cfg.mailbox(), nil).Wait()
-		if err != nil {
-			return refused("select "+cfg.mailbox(), err)
-		}
-		c.uidValidity = data.UIDValidity
-		c.keywords = slices.Contains(data.PermanentFlags, imap.FlagWildcard)
-		return nil
+		_, err := c.selectMailbox(false)
+		return err
 	})
 	if err != nil {
 		client.Close()
@@ -194,9 +183,24 @@ func dialSelect(ctx context.Context, cfg Config, handler *imapclient.UnilateralD
 	return c, nil
 }
 
+// stepFunc is told of each step of dialSteps as it ends: its name, its
+// error (nil when it worked) and what it found.
+type stepFunc func(name string, err error, note string)
+
+// dial opens the IMAP connection: TCP, TLS as configured, greeting.
 func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+	return dialSteps(ctx, cfg, handler, nil)
+}
+
+// dialSteps is dial, telling step (when not nil) of each step: Check
+// reports them. Each error carries its kind (see errors.go).
+func dialSteps(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHandler, step stepFunc) (*imapclient.Client, error) {
+	if step == nil {
+		step = func(string, error, string) {}
+	}
 	tlsConfig, err := cfg.tlsConfig()
 	if err != nil {
+		step("TLS settings", err, "")
 		return nil, err
 	}
 	opts := &imapclient.Options{
@@ -208,8 +212,11 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", cfg.Addr())
 	if err != nil {
+		err = withKind(dialKind(ctx, err), err)
+		step("connect to "+cfg.Addr(), err, "")
 		return nil, err
 	}
+	step("connect to "+cfg.Addr(), nil, "")
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	// The trace is taken on the plaintext side of TLS (see trace.go).
@@ -225,8 +232,12 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 		tc := tls.Client(conn, tlsConfig)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			conn.Close()
+			err = withKind(tlsKind(ctx, err), err)
+			step("TLS handshake", err, "")
 			return nil, fmt.Errorf("TLS: %w", err)
 		}
+		st := tc.ConnectionState()
+		step("TLS handshake", nil, tlsNote(&st, cfg))
 		client = imapclient.New(traced(tc), opts)
 	case TLSStartTLS:
 		if tr != nil {
@@ -239,16 +250,38 @@ func dial(ctx context.Context, cfg Config, handler *imapclient.UnilateralDataHan
 		}
 		if err != nil {
 			conn.Close()
+			err = withKind(tlsKind(ctx, err), err)
+			step("STARTTLS", err, "")
 			return nil, fmt.Errorf("STARTTLS: %w", err)
 		}
+		step("STARTTLS", nil, tlsNote(nil, cfg))
 	default:
+		step("plain text (no TLS)", nil, "loopback or allow_insecure only")
 		client = imapclient.New(traced(conn), opts)
 	}
 	if err := client.WaitGreeting(); err != nil {
 		client.Close()
+		if timedOut(ctx, err) {
+			err = withKind(ErrTimeout, err)
+		}
+		step("server greeting", err, "")
 		return nil, fmt.Errorf("greeting: %w", err)
 	}
 	return client, nil
+}
+
+// tlsNote says what the TLS handshake found: st is its state, nil when
+// not known (STARTTLS in go-imap).
+func tlsNote(st *tls.ConnectionState, cfg Config) string {
+	switch {
+	case cfg.TLSSkipVerify:
+		return "certificate NOT verified (tls_skip_verify)"
+	case st == nil:
+		return ""
+	case len(st.PeerCertificates) > 0:
+		return "certificate valid for " + cfg.Host + ", issued by " + st.PeerCertificates[0].Issuer.CommonName
+	}
+	return tls.VersionName(st.Version)
 }
 
 func (cfg Config) tlsConfig() (*tls.Config, error) {
@@ -308,12 +341,8 @@ func (c *Conn) ensureFolder(folder string) error {
 	if folder == "" {
 		return nil
 	}
-	list, err := c.c.List("", folder, nil).Collect()
-	if err != nil {
-		return refused("list "+folder, err)
-	}
-	if len(list) > 0 {
-		return nil
+	if ok, err := c.folderExists(folder); ok || err != nil {
+		return err
 	}
 	if err := refused("create folder "+folder, c.c.Create(folder, nil).Wait()); err != nil {
 		var r *RefusedError
@@ -328,6 +357,45 @@ func (c *Conn) ensureFolder(folder string) error {
 		return err
 	}
 	return nil
+}
+
+// folderExists reports whether folder exists (LIST).
+func (c *Conn) folderExists(folder string) (bool, error) {
+	list, err := c.c.List("", folder, nil).Collect()
+	if err != nil {
+		return false, refused("list "+folder, err)
+	}
+	return len(list) > 0, nil
+}
+
+// selectMailbox selects the mailbox, read-only (EXAMINE) when asked, and
+// notes its UIDVALIDITY and whether it keeps keywords. A mailbox that is
+// not there is ErrNoMailbox.
+func (c *Conn) selectMailbox(readOnly bool) (*imap.SelectData, error) {
+	mailbox, op := c.cfg.mailbox(), "select "
+	if readOnly {
+		op = "examine "
+	}
+	data, err := c.c.Select(mailbox, &imap.SelectOptions{ReadOnly: readOnly}).Wait()
+	if err != nil {
+		err = refused(op+mailbox, err)
+		var r *RefusedError
+		if errors.As(err, &r) {
+			missing := r.NoFolder()
+			if !missing && r.Code == "" {
+				// No response code to say why: ask whether it is there.
+				ok, lerr := c.folderExists(mailbox)
+				missing = lerr == nil && !ok
+			}
+			if missing {
+				err = withKind(ErrNoMailbox, err)
+			}
+		}
+		return nil, err
+	}
+	c.uidValidity = data.UIDValidity
+	c.keywords = slices.Contains(data.PermanentFlags, imap.FlagWildcard)
+	return data, nil
 }
 
 // guard runs fn, closing the connection when ctx ends so that a stalled

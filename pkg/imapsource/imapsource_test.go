@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/ingest"
@@ -22,23 +23,10 @@ const (
 	password = "s3cret"
 )
 
+// rules are the standard test rules (config.example.yaml's).
 func rules(t testing.TB) *crm.Rules {
 	t.Helper()
-	r, err := crm.NewRules(crm.Config{
-		LogAddresses:    []string{"log@crm.example.com"},
-		InternalDomains: []string{"example.com", "example-labs.com"},
-		NeverLog:        []string{"noreply@vendor.example", "bank.example"},
-		Users: []crm.User{
-			{Email: "alice@example.com", Aliases: []string{"a.rossi@example.com", "alice.rossi.sales@gmail.com"}},
-			{Email: "bob@example.com"}, {Email: "chiara@example-labs.com"},
-		},
-		TeamInboxes: []crm.TeamInbox{{Email: "sales@example.com", ConnectedBy: "alice@example.com"}},
-		Auth:        crm.AuthCheck{TrustedAuthservID: "mx.example.com"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return crmtest.Rules(t)
 }
 
 func fixtures(t testing.TB) [][]byte {
@@ -282,10 +270,7 @@ func TestTooLargeMessageIsNeverFetchedWhole(t *testing.T) {
 		strings.Repeat("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n", 40000) // ~2.6 MB
 	small := "From: alice@example.com\r\nTo: dana@prospect.example\r\nBcc: log@crm.example.com\r\nSubject: hello\r\nMessage-ID: <small@example.com>\r\n\r\nhi\r\n"
 	srv := memServer(t, imapmem.Options{}, [][]byte{[]byte(big), []byte(small)})
-	r, err := crm.NewRules(crm.Config{LogAddresses: []string{"log@crm.example.com"}, Users: []crm.User{{Email: "alice@example.com"}}, MaxMessageSize: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := crmtest.Rules(t, func(c *crm.Config) { c.MaxMessageSize = 1 << 20 })
 	store := openStore(t)
 	sum, err := ingest.Pass(context.Background(), dialer(config(srv.Addr)), r, store, ingest.PassOptions{})
 	if err != nil {

@@ -227,7 +227,7 @@ func startTLSTraced(ctx context.Context, conn net.Conn, config *tls.Config, t *t
 		}
 		if tag, rest, _ := strings.Cut(strings.TrimSpace(line), " "); tag == "T0" {
 			if word, _, _ := strings.Cut(rest, " "); !strings.EqualFold(word, "OK") {
-				return nil, fmt.Errorf("refused: %s", rest)
+				return nil, withKind(ErrStartTLSUnsupported, fmt.Errorf("refused: %s", rest))
 			}
 			break
 		}

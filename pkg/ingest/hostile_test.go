@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
@@ -29,22 +30,7 @@ import (
 // hostileRules are the rules of config.example.yaml.
 func hostileRules(t testing.TB) *crm.Rules {
 	t.Helper()
-	r, err := crm.NewRules(crm.Config{
-		LogAddresses:    []string{"log@crm.example.com"},
-		InternalDomains: []string{"example.com", "example-labs.com"},
-		NeverLog:        []string{"noreply@vendor.example", "bank.example"},
-		Users: []crm.User{
-			{Email: "alice@example.com", Name: "Alice Rossi", Aliases: []string{"a.rossi@example.com", "alice.rossi.sales@gmail.com"}},
-			{Email: "bob@example.com", Name: "Bob Marsh"},
-			{Email: "chiara@example-labs.com", Name: "Chiara Neri"},
-		},
-		TeamInboxes:    []crm.TeamInbox{{Email: "sales@example.com", ConnectedBy: "alice@example.com"}},
-		MaxMessageSize: 50 << 20,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return crmtest.Rules(t)
 }
 
 type hostileCase struct {

@@ -11,20 +11,15 @@ import (
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
+// rules are the standard test rules (config.example.yaml's).
 func rules(t testing.TB) *crm.Rules {
 	t.Helper()
-	r, err := crm.NewRules(crm.Config{
-		LogAddresses: []string{"log@crm.example.com"},
-		Users:        []crm.User{{Email: "alice@example.com"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return crmtest.Rules(t)
 }
 
 // memSource serves raw messages from memory.
@@ -123,13 +118,7 @@ func BenchmarkIngestFixtures(b *testing.B) {
 		}
 		raws = append(raws, append([]byte(fmt.Sprintf("Message-ID: <bench-%d@example.com>\r\n", i)), data...))
 	}
-	r, err := crm.NewRules(crm.Config{
-		LogAddresses: []string{"log@crm.example.com"}, InternalDomains: []string{"example.com", "example-labs.com"},
-		Users: []crm.User{{Email: "alice@example.com"}, {Email: "bob@example.com"}, {Email: "chiara@example-labs.com"}},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := crmtest.Rules(b)
 	store := openStore(b)
 	b.ResetTimer()
 	if _, err := ingest.Run(context.Background(), &memSource{raws: raws}, r, store, ingest.Options{}); err != nil {

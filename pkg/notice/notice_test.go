@@ -5,26 +5,18 @@ import (
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/email"
 )
 
+// testRules are the standard test rules with a 400-byte size limit and
+// Alice's free-mail alias alice.private@gmail.com.
 func testRules(t *testing.T) *crm.Rules {
 	t.Helper()
-	r, err := crm.NewRules(crm.Config{
-		LogAddresses:    []string{"log@crm.example.com"},
-		InternalDomains: []string{"example.com"},
-		NeverLog:        []string{"bank.example"},
-		Users: []crm.User{
-			{Email: "alice@example.com", Name: "Alice Rossi", Aliases: []string{"a.rossi@example.com", "alice.private@gmail.com"}},
-			{Email: "bob@example.com", Name: "Bob Marsh"},
-		},
-		TeamInboxes:    []crm.TeamInbox{{Email: "sales@example.com", ConnectedBy: "alice@example.com"}},
-		MaxMessageSize: 400,
+	return crmtest.Rules(t, func(c *crm.Config) {
+		c.MaxMessageSize = 400
+		c.Users[0].Aliases = []string{"a.rossi@example.com", "alice.private@gmail.com"}
 	})
-	if err != nil {
-		t.Fatalf("NewRules: %v", err)
-	}
-	return r
 }
 
 func testConfig() Config {

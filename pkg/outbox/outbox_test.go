@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/notice"
 	"github.com/poller-crm/poller/pkg/outbox"
@@ -44,14 +45,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	rules, err := crm.NewRules(crm.Config{
-		LogAddresses: []string{"log@crm.example.com"}, InternalDomains: []string{"example.com"},
-		Users: []crm.User{{Email: "bob@example.com", Name: "Bob Marsh"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{store: s, clock: c, rules: rules}
+	return &fixture{store: s, clock: c, rules: crmtest.Rules(t)}
 }
 
 // queue records k distinct unparseable forwards from bob, each earning a

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
@@ -33,19 +33,7 @@ func fixtureItems(b testing.TB, n int) []ingest.Item {
 		}
 		raws = append(raws, data)
 	}
-	rules, err := crm.NewRules(crm.Config{
-		LogAddresses:    []string{"log@crm.example.com"},
-		InternalDomains: []string{"example.com", "example-labs.com"},
-		NeverLog:        []string{"noreply@vendor.example", "bank.example"},
-		Users: []crm.User{
-			{Email: "alice@example.com", Aliases: []string{"a.rossi@example.com", "alice.rossi.sales@gmail.com"}},
-			{Email: "bob@example.com"}, {Email: "chiara@example-labs.com"},
-		},
-		TeamInboxes: []crm.TeamInbox{{Email: "sales@example.com", ConnectedBy: "alice@example.com"}},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	rules := crmtest.Rules(b)
 	items := make([]ingest.Item, n)
 	for i := range items {
 		raw := append([]byte(fmt.Sprintf("Message-ID: <bench-%d@example.com>\r\n", i)), raws[i%len(raws)]...)

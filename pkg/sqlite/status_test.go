@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
@@ -31,11 +32,7 @@ func TestStatusLeavesOutRejectionsLoggedSince(t *testing.T) {
 
 	// carol becomes a user; the same bytes come back from another folder,
 	// and another copy of the second message (a header more) is sent again.
-	rules, err := crm.NewRules(crm.Config{LogAddresses: []string{"log@crm.example.com"}, InternalDomains: []string{"example.com"},
-		Users: []crm.User{{Email: "alice@example.com"}, {Email: "bob@example.com"}, {Email: "carol@example.com"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := crmtest.Rules(t, func(c *crm.Config) { c.Users = append(c.Users, crm.User{Email: "carol@example.com"}) })
 	if err := s.SyncUsers(ctx, []crm.User{{Email: "alice@example.com"}, {Email: "bob@example.com"}, {Email: "carol@example.com"}}); err != nil {
 		t.Fatal(err)
 	}

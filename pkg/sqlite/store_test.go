@@ -11,24 +11,14 @@ import (
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
+// testRules are the standard test rules (config.example.yaml's).
 func testRules(t testing.TB) *crm.Rules {
 	t.Helper()
-	r, err := crm.NewRules(crm.Config{
-		LogAddresses:    []string{"log@crm.example.com"},
-		InternalDomains: []string{"example.com"},
-		NeverLog:        []string{"noreply@vendor.example", "bank.example"},
-		Users: []crm.User{
-			{Email: "alice@example.com", Name: "Alice Rossi"},
-			{Email: "bob@example.com", Name: "Bob Marsh"},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return crmtest.Rules(t)
 }
 
 func openStore(t testing.TB, opts Options) *Store {

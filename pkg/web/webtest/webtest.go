@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
@@ -35,7 +36,7 @@ const (
 )
 
 // LogAddress is the log address of the fixtures.
-const LogAddress = "log@crm.example.com"
+const LogAddress = crmtest.LogAddress
 
 // Mailbox is the mailbox name the fixtures are recorded from.
 const Mailbox = "main"
@@ -54,23 +55,7 @@ func Users() []web.User {
 // with max_message_size 100KB so that reject-too-large.eml is too large).
 func Rules(t testing.TB) *crm.Rules {
 	t.Helper()
-	var users []crm.User
-	for _, u := range Users() {
-		users = append(users, crm.User{Email: u.Email, Name: u.Name, Aliases: u.Aliases})
-	}
-	r, err := crm.NewRules(crm.Config{
-		LogAddresses:    []string{LogAddress},
-		InternalDomains: []string{"example.com", "example-labs.com"},
-		NeverLog:        []string{"noreply@vendor.example", "bank.example"},
-		Users:           users,
-		TeamInboxes:     []crm.TeamInbox{{Email: "sales@example.com", ConnectedBy: Alice}},
-		MaxMessageSize:  100 << 10,
-		Auth:            crm.AuthCheck{TrustedAuthservID: "mx.example.com"},
-	})
-	if err != nil {
-		t.Fatalf("webtest rules: %v", err)
-	}
-	return r
+	return crmtest.Rules(t, func(c *crm.Config) { c.MaxMessageSize = 100 << 10 })
 }
 
 // FixturesDir is the project's fixtures folder.
