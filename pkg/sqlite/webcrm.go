@@ -98,37 +98,42 @@ func fillContactStats(ctx context.Context, q querier, v view.Viewer, list []view
 	if err != nil {
 		return fmt.Errorf("contacts' open deals: %w", err)
 	}
-	if !ownOnly(v) { // the counts everyone sees, and the private emails this viewer may
-		err := addPrivateStats(ctx, q, v, "email_contacts", "contact_id", in, func(id int64, n int, last string) error {
+	err = fillEmailStats(ctx, q, v, "email_contacts", "contact_id", in,
+		func() {
+			for i := range list {
+				list[i].Emails, list[i].LastEmail = 0, time.Time{}
+			}
+		},
+		func(id int64, n int, last string) error {
 			c := &list[index[id]]
 			return addStat(&c.Emails, &c.LastEmail, n, last)
 		})
-		if err != nil {
-			return fmt.Errorf("contacts' private emails: %w", err)
-		}
-		return nil
+	if err != nil {
+		return fmt.Errorf("contacts' emails: %w", err)
 	}
-	for i := range list {
-		list[i].Emails, list[i].LastEmail = 0, time.Time{}
+	return nil
+}
+
+// fillEmailStats completes the email counts and last dates of a page of
+// contacts or companies (in, by col of the link table) for the viewer: the
+// stored counts plus the private emails the viewer may see; or, for a
+// viewer who sees only their own emails, after reset, theirs alone.
+func fillEmailStats(ctx context.Context, q querier, v view.Viewer, link, col string, in []any,
+	reset func(), add func(id int64, n int, last string) error) error {
+	if !ownOnly(v) {
+		return addPrivateStats(ctx, q, v, link, col, in, add)
 	}
-	err = each(ctx, q, `SELECT ec.contact_id, count(*), max(`+emailDate+`) FROM email_contacts ec CROSS JOIN emails e ON e.id = ec.email_id
-		WHERE ec.contact_id IN (`+placeholders(len(in))+`) AND e.user_id = ? GROUP BY ec.contact_id`, func(rows *sql.Rows) error {
+	reset()
+	return each(ctx, q, `SELECT l.`+col+`, count(*), max(`+emailDate+`) FROM `+link+` l CROSS JOIN emails e ON e.id = l.email_id
+		WHERE l.`+col+` IN (`+placeholders(len(in))+`) AND e.user_id = ? GROUP BY l.`+col, func(rows *sql.Rows) error {
 		var id int64
 		var n int
 		var last string
 		if err := rows.Scan(&id, &n, &last); err != nil {
 			return err
 		}
-		c := &list[index[id]]
-		c.Emails = n
-		var err error
-		c.LastEmail, err = parseOptionalTime(last)
-		return err
+		return add(id, n, last)
 	}, append(in, v.UserID)...)
-	if err != nil {
-		return fmt.Errorf("contacts' emails: %w", err)
-	}
-	return nil
 }
 
 // contactOrders are the contacts list's sorts, by view.ContactQuery.Sort.
@@ -394,33 +399,16 @@ func fillCompanyStats(ctx context.Context, q querier, v view.Viewer, list []view
 	if err != nil {
 		return fmt.Errorf("companies' contacts and deals: %w", err)
 	}
-	if !ownOnly(v) { // the counts everyone sees, and the private emails this viewer may
-		err := addPrivateStats(ctx, q, v, "email_companies", "company_id", in, func(id int64, n int, last string) error {
+	err = fillEmailStats(ctx, q, v, "email_companies", "company_id", in,
+		func() {
+			for i := range list {
+				list[i].Emails, list[i].LastEmail = 0, time.Time{}
+			}
+		},
+		func(id int64, n int, last string) error {
 			c := &list[index[id]]
 			return addStat(&c.Emails, &c.LastEmail, n, last)
 		})
-		if err != nil {
-			return fmt.Errorf("companies' private emails: %w", err)
-		}
-		return nil
-	}
-	for i := range list {
-		list[i].Emails, list[i].LastEmail = 0, time.Time{}
-	}
-	err = each(ctx, q, `SELECT ec.company_id, count(*), max(`+emailDate+`) FROM email_companies ec CROSS JOIN emails e ON e.id = ec.email_id
-		WHERE ec.company_id IN (`+placeholders(len(in))+`) AND e.user_id = ? GROUP BY ec.company_id`, func(rows *sql.Rows) error {
-		var id int64
-		var n int
-		var last string
-		if err := rows.Scan(&id, &n, &last); err != nil {
-			return err
-		}
-		c := &list[index[id]]
-		c.Emails = n
-		var err error
-		c.LastEmail, err = parseOptionalTime(last)
-		return err
-	}, append(in, v.UserID)...)
 	if err != nil {
 		return fmt.Errorf("companies' emails: %w", err)
 	}

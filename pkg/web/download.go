@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/poller-crm/poller/pkg/view"
 )
 
 // attachment downloads one attachment of an email.
@@ -41,36 +44,30 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, a *auth) {
 
 // emailRaw downloads the stored message of an email, byte for byte.
 func (s *Server) emailRaw(w http.ResponseWriter, r *http.Request, a *auth) {
-	id, ok := idParam(r, "id")
-	if !ok {
-		s.notFound(w, r, a)
-		return
-	}
-	dw := s.download(w, r, a, "message/rfc822", fmt.Sprintf("email-%d.eml", id), -1)
-	var out io.Writer = dw
-	if r.Method == http.MethodHead {
-		out = io.Discard
-	}
-	err := s.store.RawEmail(r.Context(), a.Viewer, id, out)
-	if r.Method == http.MethodHead && err == nil {
-		dw.start()
-	}
-	dw.finish(err)
+	s.rawDownload(w, r, a, "email-%d.eml", s.store.RawEmail)
 }
 
 // intakeRaw downloads the raw message of an intake row.
 func (s *Server) intakeRaw(w http.ResponseWriter, r *http.Request, a *auth) {
+	s.rawDownload(w, r, a, "intake-%d.eml", s.store.RawIntake)
+}
+
+// rawDownload sends the raw message that write copies for the id in the
+// path, named by nameFormat (a %d for the id). HEAD reads it to know it
+// exists and may be seen, and sends only the headers.
+func (s *Server) rawDownload(w http.ResponseWriter, r *http.Request, a *auth, nameFormat string,
+	write func(ctx context.Context, v view.Viewer, id int64, w io.Writer) error) {
 	id, ok := idParam(r, "id")
 	if !ok {
 		s.notFound(w, r, a)
 		return
 	}
-	dw := s.download(w, r, a, "message/rfc822", fmt.Sprintf("intake-%d.eml", id), -1)
+	dw := s.download(w, r, a, "message/rfc822", fmt.Sprintf(nameFormat, id), -1)
 	var out io.Writer = dw
 	if r.Method == http.MethodHead {
 		out = io.Discard
 	}
-	err := s.store.RawIntake(r.Context(), a.Viewer, id, out)
+	err := write(r.Context(), a.Viewer, id, out)
 	if r.Method == http.MethodHead && err == nil {
 		dw.start()
 	}
