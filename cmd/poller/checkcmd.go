@@ -13,6 +13,7 @@ import (
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -140,7 +141,7 @@ func checkStore(ctx context.Context, path string) (note string, err error) {
 	if err := writable(path); err != nil {
 		return "", fmt.Errorf("not writable: %w", err)
 	}
-	store, err := sqlite.OpenReadOnly(ctx, path, sqlite.Options{})
+	store, err := sqlite.OpenReadOnly(ctx, path, crmstore.Options{})
 	if err != nil && strings.Contains(err.Error(), "lacks migration") {
 		return "an older schema: once, run or serve upgrade it", nil
 	}

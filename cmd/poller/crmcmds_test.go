@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -68,7 +69,7 @@ func (s crmSetup) mustRun(t *testing.T, cmd crmCommand, args ...string) string {
 // count counts rows in the store with a query of its own.
 func (s crmSetup) count(t *testing.T, query string) int {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), s.db, sqlite.Options{})
+	st, err := sqlite.Open(context.Background(), s.db, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func (s crmSetup) record(t *testing.T, raws ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(ctx, s.db, sqlite.Options{})
+	st, err := sqlite.Open(ctx, s.db, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func checkExportKeys(t *testing.T, entity string, obj map[string]any) {
 
 func TestExportEmptyStoreJSON(t *testing.T) {
 	s := newCRMSetup(t)
-	store, err := sqlite.Open(context.Background(), s.db, sqlite.Options{})
+	store, err := sqlite.Open(context.Background(), s.db, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func (p *poller) daemon(ctx, stopping context.Context, started func()) error {
 		kick: make(chan struct{}, 1)}
 
 	started()
-	logger.Info("poller started", "mailboxes", len(accounts), "schedule", e.cfg.scheduleSpec(), "timezone", loc.String(), "db", e.store.Path())
+	logger.Info("poller started", "mailboxes", len(accounts), "schedule", e.cfg.scheduleSpec(), "timezone", loc.String(), "db", e.store.Where())
 	c := cron.New(cron.WithLocation(loc))
 	c.Schedule(schedule, cron.FuncJob(func() { d.passAll(ctx) }))
 	var wg sync.WaitGroup

@@ -17,6 +17,7 @@ import (
 
 	"github.com/poller-crm/poller/fixtures"
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/password"
@@ -85,7 +86,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	store, err := sqlite.Open(ctx, *dbPath, sqlite.Options{
+	store, err := sqlite.Open(ctx, *dbPath, crmstore.Options{
 		MaxAttachmentSize: int64(cfg.CRM.MaxAttachmentSize), NoCompanyDomains: cfg.CRM.NoCompanyDomains})
 	if err != nil {
 		return err
@@ -193,7 +194,7 @@ const demoPassword = "demo-password"
 
 // setDemoPasswords gives every user of the config the demo password, so
 // that a newcomer can sign in to the demo store.
-func setDemoPasswords(ctx context.Context, store *sqlite.Store, cfg *config) error {
+func setDemoPasswords(ctx context.Context, store *crmstore.Store, cfg *config) error {
 	hash, err := password.Hash(demoPassword)
 	if err != nil {
 		return err
@@ -238,7 +239,7 @@ func shellQuoteWord(s string) string {
 
 // seedDemoDeals imports a few contacts and deals for prospects of the
 // fixtures, so that the demo shows emails linked to deals.
-func seedDemoDeals(ctx context.Context, store *sqlite.Store) error {
+func seedDemoDeals(ctx context.Context, store *crmstore.Store) error {
 	people := []crm.Person{
 		{Address: "m.bellini@ferrotech.example", Name: "Marco Bellini", Company: "ferrotech.example", Owner: "alice@example.com"},
 		{Address: "hannah.weiss@quantaloop.example", Name: "Hannah Weiss", Company: "quantaloop.example", Owner: "bob@example.com"},
@@ -258,12 +259,12 @@ func seedDemoDeals(ctx context.Context, store *sqlite.Store) error {
 
 // printDemo prints the decision on each message, then the contacts,
 // companies and deal links the pass produced.
-func printDemo(ctx context.Context, w io.Writer, store *sqlite.Store, files []string) error {
+func printDemo(ctx context.Context, w io.Writer, store *crmstore.Store, files []string) error {
 	x, err := store.Export(ctx)
 	if err != nil {
 		return err
 	}
-	emails := map[int64]sqlite.EmailRecord{}
+	emails := map[int64]crmstore.EmailRecord{}
 	for _, e := range x.Emails {
 		emails[e.ID] = e
 	}
@@ -301,7 +302,7 @@ func printDemo(ctx context.Context, w io.Writer, store *sqlite.Store, files []st
 	}
 	fmt.Fprintln(w, strings.Join(domains, ", "))
 
-	deals := map[int64]sqlite.DealRecord{}
+	deals := map[int64]crmstore.DealRecord{}
 	for _, d := range x.Deals {
 		deals[d.ID] = d
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -44,7 +45,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer closeStore()
 	maxAttachment := int64(cfg.CRM.MaxAttachmentSize)
 	if maxAttachment <= 0 {
-		maxAttachment = sqlite.DefaultMaxAttachmentSize
+		maxAttachment = crmstore.DefaultMaxAttachmentSize
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
@@ -159,7 +160,7 @@ func contactLookup(ctx context.Context, cfg *config, dbPath string) (func([]stri
 			return none, func() {}, nil
 		}
 	}
-	store, err := sqlite.Open(ctx, path, sqlite.Options{})
+	store, err := sqlite.Open(ctx, path, crmstore.Options{})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crmcsv"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -53,7 +54,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer store.Close()
-	var x *sqlite.Export
+	var x *crmstore.Export
 	if *bodies {
 		x, err = store.ExportWithBodies(ctx)
 	} else {
@@ -94,7 +95,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // openReadOnly opens the store of --db, else of the config's store.path,
 // for reading only: export works while the daemon holds the write lock,
 // and changes nothing (not even the users table).
-func openReadOnly(ctx context.Context, sf storeFlags) (*sqlite.Store, error) {
+func openReadOnly(ctx context.Context, sf storeFlags) (*crmstore.Store, error) {
 	if sf.config == "" && sf.db == "" {
 		return nil, usagef("--config FILE is required")
 	}
@@ -109,7 +110,7 @@ func openReadOnly(ctx context.Context, sf storeFlags) (*sqlite.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", path, err)
 	}
-	return sqlite.OpenReadOnly(ctx, path, sqlite.Options{})
+	return sqlite.OpenReadOnly(ctx, path, crmstore.Options{})
 }
 
 // exportDoc is the JSON contract of "poller export": every list is [],
@@ -208,7 +209,7 @@ type exportIMAPOrigin struct {
 	UID         uint32 `json:"uid"`
 }
 
-func newExportDoc(x *sqlite.Export, bodies bool) exportDoc {
+func newExportDoc(x *crmstore.Export, bodies bool) exportDoc {
 	doc := exportDoc{
 		Companies: make([]exportCompany, 0, len(x.Companies)),
 		Contacts:  make([]exportContact, 0, len(x.Contacts)),
@@ -319,7 +320,7 @@ func writeExportJSON(dir string, doc exportDoc) ([]string, error) {
 
 // writeExportCSV writes one CSV file per entity in dir, attachments in
 // their own file; list-valued cells are joined with ";".
-func writeExportCSV(dir string, x *sqlite.Export, bodies bool) ([]string, error) {
+func writeExportCSV(dir string, x *crmstore.Export, bodies bool) ([]string, error) {
 	type table struct {
 		name   string
 		header []string

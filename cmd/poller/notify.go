@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/notice"
 	"github.com/poller-crm/poller/pkg/outbox"
 	"github.com/poller-crm/poller/pkg/smtpsend"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // notifyConfig is the notify: section: notices by mail to the salesperson
@@ -80,17 +80,17 @@ func (s smtpConfigYAML) config() smtpsend.Config {
 type notifier struct {
 	notice notice.Config
 	smtp   smtpsend.Config
-	store  *sqlite.Store
+	store  *crmstore.Store
 	logger *slog.Logger
 	// digest lists the users of the daily digest (nil: none), whose days
 	// are those of loc.
-	digest []sqlite.DigestUser
+	digest []crmstore.DigestUser
 	loc    *time.Location
 }
 
 // notifier resolves notify: (its password from the environment or a file)
 // for store; nil when notify: is absent.
-func (c *config) notifier(getenv func(string) string, store *sqlite.Store, logger *slog.Logger) (*notifier, error) {
+func (c *config) notifier(getenv func(string) string, store *crmstore.Store, logger *slog.Logger) (*notifier, error) {
 	n := c.Notify
 	if n == nil {
 		return nil, nil
@@ -111,7 +111,7 @@ func (c *config) notifier(getenv func(string) string, store *sqlite.Store, logge
 			return nil, err
 		}
 		for _, u := range c.Users {
-			nt.digest = append(nt.digest, sqlite.DigestUser{Email: u.Email, Aliases: u.Aliases})
+			nt.digest = append(nt.digest, crmstore.DigestUser{Email: u.Email, Aliases: u.Aliases})
 		}
 	}
 	return nt, nil

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imaptest/dovecot"
 	"github.com/poller-crm/poller/pkg/ingest"
@@ -337,7 +338,7 @@ func TestDailyDigest(t *testing.T) {
 	}
 	today := time.Now().In(time.Local)
 	yesterday := today.AddDate(0, 0, -1)
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), sqlite.Options{Now: func() time.Time { return yesterday }})
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), crmstore.Options{Now: func() time.Time { return yesterday }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +361,7 @@ func TestDailyDigest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := countRows(store.Path(), `SELECT count(*) FROM outbox WHERE reason = 'digest'`); got != 2 {
+	if got := countRows(store.Where(), `SELECT count(*) FROM outbox WHERE reason = 'digest'`); got != 2 {
 		t.Fatalf("digests queued = %d, want 2 (Alice's and Bob's, once each)", got)
 	}
 	if sent, _, err := n.send(context.Background(), time.Minute); err != nil || sent != 2 {

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/monitor"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // logger builds the slog logger of log.level and log.format; verbose
@@ -40,7 +40,7 @@ func (c *config) logger(w io.Writer, verbose bool) (*slog.Logger, error) {
 // passRecorder runs a pass and reports it everywhere: the store's passes
 // table, the monitor, and one summary line in the log.
 type passRecorder struct {
-	store   *sqlite.Store
+	store   *crmstore.Store
 	logger  *slog.Logger
 	monitor *monitor.Monitor // nil when http.listen is off
 	notify  *ingest.Notify   // nil when notify: is off
@@ -62,7 +62,7 @@ func (r passRecorder) pass(ctx context.Context, a account) (ingest.PassSummary, 
 	if busy := (*ingest.BusyError)(nil); errors.As(err, &busy) {
 		return sum, err // another worker's pass: skipped, logged by the pass
 	}
-	rec := sqlite.PassRecord{
+	rec := crmstore.PassRecord{
 		Mailbox: sum.Mailbox, StartedAt: started, FinishedAt: time.Now(), Seen: sum.Seen, Logged: sum.Logged,
 		Rejected: sum.Rejected, Duplicate: sum.Duplicate, Failed: sum.Failed, Quarantined: sum.Quarantined, Reconnects: sum.Reconnects,
 	}

@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/ingest"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // runOnce implements "poller once --config FILE": one pass over every
@@ -206,13 +206,13 @@ func openPoller(ctx context.Context, f pollerFlags, getenv func(string) string, 
 
 // pass runs one pass over an account's mailbox, skipping it when another
 // worker holds its lease.
-func pass(ctx context.Context, a account, store *sqlite.Store, logger *slog.Logger, notify *ingest.Notify) (ingest.PassSummary, error) {
+func pass(ctx context.Context, a account, store *crmstore.Store, logger *slog.Logger, notify *ingest.Notify) (ingest.PassSummary, error) {
 	return leasedPass(ctx, a, store, logger, notify, false)
 }
 
 // leasedPass runs one pass holding the mailbox's lease in the store; wait
 // waits for another worker's pass to end instead of skipping the mailbox.
-func leasedPass(ctx context.Context, a account, store *sqlite.Store, logger *slog.Logger, notify *ingest.Notify, wait bool) (ingest.PassSummary, error) {
+func leasedPass(ctx context.Context, a account, store *crmstore.Store, logger *slog.Logger, notify *ingest.Notify, wait bool) (ingest.PassSummary, error) {
 	mailbox := a.cfg.Mailbox
 	if mailbox == "" {
 		mailbox = "INBOX"

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // rejectionReasons are the reasons --reason accepts.
@@ -37,7 +37,7 @@ func runReprocess(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	} else if len(rest) > 0 {
 		return usagef("reprocess: takes flags only, not %q", rest[0])
 	}
-	var f sqlite.ReprocessFilter
+	var f crmstore.ReprocessFilter
 	if *reason != "" {
 		f.Reason = crm.Reason(*reason)
 		if !slices.Contains(rejectionReasons, f.Reason) {
@@ -74,7 +74,7 @@ func runReprocess(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return usagef("reprocess: %v", err)
 		}
 	}
-	rep, err := e.store.Reprocess(ctx, e.rules, f, sqlite.ReprocessOptions{DryRun: *dryRun})
+	rep, err := e.store.Reprocess(ctx, e.rules, f, crmstore.ReprocessOptions{DryRun: *dryRun})
 	if rep != nil {
 		printReprocess(stdout, rep)
 	}
@@ -103,7 +103,7 @@ func parseSince(s string, loc *time.Location) (time.Time, error) {
 }
 
 // printReprocess prints a line per changed or skipped row and the summary.
-func printReprocess(w io.Writer, rep *sqlite.ReprocessReport) {
+func printReprocess(w io.Writer, rep *crmstore.ReprocessReport) {
 	for _, c := range rep.Changes {
 		fmt.Fprintf(w, "#%d rejected %s -> %s\n", c.IntakeID, c.OldReason, describeChange(c))
 	}
@@ -130,7 +130,7 @@ func printReprocess(w io.Writer, rep *sqlite.ReprocessReport) {
 
 // describeChange is the new outcome of c for people: "forward on
 // dana@prospect.example (attributed to leo@example.com)".
-func describeChange(c sqlite.Change) string {
+func describeChange(c crmstore.Change) string {
 	d := c.Decision
 	if c.Outcome == ingest.OutcomeRejected {
 		return fmt.Sprintf("rejected %s (%s)", c.Reason, c.Detail)

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/poller-crm/poller/pkg/sqlite"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/web"
 )
 
@@ -56,7 +56,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // newWebApp builds the web app over store from the config.
-func newWebApp(cfg *config, store *sqlite.Store, logger *slog.Logger) (*web.Server, error) {
+func newWebApp(cfg *config, store *crmstore.Store, logger *slog.Logger) (*web.Server, error) {
 	wc, err := cfg.webAppConfig()
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -73,7 +73,7 @@ func newWebApp(cfg *config, store *sqlite.Store, logger *slog.Logger) (*web.Serv
 // web.tls_cert and web.tls_key are set) until stop is called. It logs the
 // address it is bound to ("serving the web app on http://127.0.0.1:8080"),
 // which may differ from addr (port 0), and returns its URL.
-func serveWebApp(ctx context.Context, cfg *config, store *sqlite.Store, addr string, logger *slog.Logger) (url string, stop func(), err error) {
+func serveWebApp(ctx context.Context, cfg *config, store *crmstore.Store, addr string, logger *slog.Logger) (url string, stop func(), err error) {
 	app, err := newWebApp(cfg, store, logger)
 	if err != nil {
 		return "", nil, err

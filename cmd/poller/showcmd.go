@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/poller-crm/poller/pkg/sqlite"
+	"github.com/poller-crm/poller/pkg/crmstore"
 )
 
 // runShow implements "poller show contact ADDRESS [--config FILE] [--db
@@ -43,8 +43,8 @@ func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer e.Close()
 	v, err := e.store.ShowContact(ctx, addr)
-	if errors.Is(err, sqlite.ErrNotFound) {
-		return fmt.Errorf("no contact %s in %s", addr, e.store.Path())
+	if errors.Is(err, crmstore.ErrNotFound) {
+		return fmt.Errorf("no contact %s in %s", addr, e.store.Where())
 	}
 	if err != nil {
 		return fmt.Errorf("show contact: %w", err)
@@ -62,7 +62,7 @@ func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // writeContact prints a contact view for people.
-func writeContact(w io.Writer, v *sqlite.ContactView, loc *time.Location) error {
+func writeContact(w io.Writer, v *crmstore.ContactView, loc *time.Location) error {
 	c := v.Contact
 	tw := newTable(w)
 	showTime := func(t time.Time) string { return showTimeIn(t, loc) }

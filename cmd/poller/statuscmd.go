@@ -37,7 +37,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Store %s (%d MB)\n\n", e.store.Path(), e.store.Size()>>20)
+	fmt.Fprintf(stdout, "Store %s (%d MB)\n\n", e.store.Where(), e.store.Size()>>20)
 	fmt.Fprintln(stdout, "Last passes:")
 	if len(st.Passes) == 0 {
 		fmt.Fprintln(stdout, "  none yet (poller run or poller once records them)")

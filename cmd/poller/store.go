@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
@@ -32,7 +33,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 type env struct {
 	cfg   *config
 	rules *crm.Rules
-	store *sqlite.Store
+	store *crmstore.Store
 }
 
 func (e *env) Close() error { return e.store.Close() }
@@ -64,7 +65,7 @@ func (f *storeFlags) open(ctx context.Context, needRules bool) (*env, error) {
 			return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", path, err)
 		}
 	}
-	opts := sqlite.Options{}
+	opts := crmstore.Options{}
 	if e.cfg != nil {
 		opts.MaxAttachmentSize = int64(e.cfg.CRM.MaxAttachmentSize)
 		opts.NoCompanyDomains = e.cfg.CRM.NoCompanyDomains

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/password"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // minPasswordLength is the shortest password "poller user password"
@@ -212,7 +212,7 @@ func runUserList(ctx context.Context, sf *storeFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	byEmail := map[string]sqlite.UserInfo{}
+	byEmail := map[string]crmstore.UserInfo{}
 	for _, u := range infos {
 		byEmail[strings.ToLower(u.Email)] = u
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -67,7 +68,7 @@ func TestUserPasswordFromStdinThenList(t *testing.T) {
 
 	// The stored hash is an argon2id PHC string of the password (the line
 	// ending is not part of it), not the password.
-	store, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	store, err := sqlite.Open(context.Background(), db, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

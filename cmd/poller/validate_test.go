@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -255,7 +256,7 @@ func TestCheckChangesNothing(t *testing.T) {
 	}
 	// An existing store is looked at, not written.
 	db := filepath.Join(t.TempDir(), "p.db")
-	s, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	s, err := sqlite.Open(context.Background(), db, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestStatusWithDBAlone(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv(configEnv, "")
 	db := filepath.Join(t.TempDir(), "p.db")
-	s, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	s, err := sqlite.Open(context.Background(), db, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -246,7 +246,7 @@ var forwardPrefixes = buildSet(
 // replyPrefixes are subject prefixes that mark a reply.
 var replyPrefixes = buildSet(
 	"re", "aw", "antw", "sv", "odp", "r", "ris", "rif", "res", "rép", "rép.", "ynt", "vá", "odg", "ats",
-	"atb", "απ", "σχετ", "ответ", "отв", "回复", "答复", "回覆", "返信", "답장", "re.",
+	"atb", "απ", "σχετ", "ответ", "отв", "otv", "回复", "答复", "回覆", "返信", "답장", "re.",
 )
 
 func buildSet(words ...string) map[string]struct{} {

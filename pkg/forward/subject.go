@@ -92,3 +92,25 @@ func subjectKind(subject string) (fwd, reply bool) {
 	}
 	return f, false
 }
+
+// NormaliseSubject is the subject by which copies of one email are
+// compared: every reply and forward prefix of any locale removed (the
+// same prefix list as detection reads), lower-cased, whitespace folded.
+// "RE: Fwd: AW:  Offer" gives "offer".
+func NormaliseSubject(subject string) string {
+	s := trim(subject)
+	for n := 0; n < maxPrefixes; n++ {
+		if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+			if fwd, _, _ := subjectPrefix(s[1 : len(s)-1]); fwd {
+				s = trim(s[1 : len(s)-1])
+				continue
+			}
+		}
+		fwd, reply, rest := subjectPrefix(s)
+		if !fwd && !reply {
+			break
+		}
+		s = trim(rest)
+	}
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}

@@ -16,11 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/imaptest/dovecot"
 	"github.com/poller-crm/poller/pkg/imaptest/faultproxy"
 	"github.com/poller-crm/poller/pkg/ingest"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // The fault tests run a pass against a real Dovecot through a
@@ -114,7 +114,7 @@ func referenceRecord(t testing.TB, raws [][]byte) reference {
 	return ref
 }
 
-func outcomes(t testing.TB, s *sqlite.Store) map[string]int {
+func outcomes(t testing.TB, s *crmstore.Store) map[string]int {
 	t.Helper()
 	rows, err := s.DB().Query(`SELECT outcome, count(*) FROM intake GROUP BY outcome`)
 	if err != nil {
@@ -140,7 +140,7 @@ func outcomes(t testing.TB, s *sqlite.Store) map[string]int {
 // and counts of the results and of those recognised as recorded before
 // (Result.Seen).
 type hookStore struct {
-	*sqlite.Store
+	*crmstore.Store
 	mu      sync.Mutex
 	batches int
 	results int

@@ -12,6 +12,7 @@ import (
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/ingest"
@@ -78,9 +79,9 @@ func dialer(cfg imapsource.Config) ingest.Dialer {
 	}
 }
 
-func openStore(t testing.TB) *sqlite.Store {
+func openStore(t testing.TB) *crmstore.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "poller.db"), sqlite.Options{})
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "poller.db"), crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func openStore(t testing.TB) *sqlite.Store {
 	return s
 }
 
-func count(t testing.TB, s *sqlite.Store, q string, args ...any) int {
+func count(t testing.TB, s *crmstore.Store, q string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := s.DB().QueryRow(q, args...).Scan(&n); err != nil {
@@ -176,7 +177,7 @@ func TestPlainTextRefusedOffLoopback(t *testing.T) {
 // flakyStore makes one message fail to process on every pass, as a bug
 // would, around a real store.
 type flakyStore struct {
-	*sqlite.Store
+	*crmstore.Store
 	poison string
 }
 

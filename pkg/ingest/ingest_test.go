@@ -12,6 +12,7 @@ import (
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -40,9 +41,9 @@ func bccMessage(i int) []byte {
 	return []byte(fmt.Sprintf("From: alice@example.com\r\nTo: p%d@prospect.example\r\nBcc: log@crm.example.com\r\nMessage-ID: <m%d@example.com>\r\nSubject: s%d\r\n\r\nhello\r\n", i, i, i))
 }
 
-func openStore(t testing.TB) *sqlite.Store {
+func openStore(t testing.TB) *crmstore.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "poller.db"), sqlite.Options{})
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "poller.db"), crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
 	"github.com/poller-crm/poller/pkg/ingest"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // leaseRig is an in-memory mailbox of n messages and a SQLite store.
-func leaseRig(t *testing.T, n int) (*imapmem.Server, ingest.Dialer, *sqlite.Store) {
+func leaseRig(t *testing.T, n int) (*imapmem.Server, ingest.Dialer, *crmstore.Store) {
 	t.Helper()
 	srv, err := imapmem.Start("log@crm.example.com", "pw", imapmem.Options{})
 	if err != nil {
@@ -46,7 +46,7 @@ func leaseRig(t *testing.T, n int) (*imapmem.Server, ingest.Dialer, *sqlite.Stor
 // stealingStore lets another worker take the lease after the first batch
 // is recorded, and waits for the pass's renewal to notice.
 type stealingStore struct {
-	*sqlite.Store
+	*crmstore.Store
 	t     *testing.T
 	ttl   time.Duration
 	calls int

@@ -12,6 +12,7 @@ import (
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/notice"
 	"github.com/poller-crm/poller/pkg/outbox"
@@ -31,7 +32,7 @@ func smtpConfig(s *smtptest.Server) smtpsend.Config {
 }
 
 type fixture struct {
-	store *sqlite.Store
+	store *crmstore.Store
 	clock *clock
 	rules *crm.Rules
 	n     int
@@ -40,7 +41,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	c := newClock()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "poller.db"), sqlite.Options{Now: c.now})
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "poller.db"), crmstore.Options{Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 const bobToLogOnly = "From: Bob Marsh <bob@example.com>\r\nTo: log@crm.example.com\r\nSubject: Call notes\r\n" +
 	"Date: Wed, 4 Mar 2026 11:00:00 +0100\r\nMessage-ID: <notes-bob@example.com>\r\n\r\nDana wants a demo next week.\r\n"
 
-func actionViewer(t *testing.T, s *Store, email string, admin bool) view.Viewer {
+func actionViewer(t *testing.T, s *crmstore.Store, email string, admin bool) view.Viewer {
 	t.Helper()
 	id, err := s.UserID(context.Background(), email)
 	if err != nil {
@@ -24,7 +25,7 @@ func actionViewer(t *testing.T, s *Store, email string, admin bool) view.Viewer 
 }
 
 // intakeOf is the id of the intake row of a message by subject.
-func intakeOf(t *testing.T, s *Store, subject string) int64 {
+func intakeOf(t *testing.T, s *crmstore.Store, subject string) int64 {
 	t.Helper()
 	var id int64
 	if err := s.DB().QueryRow(`SELECT id FROM intake WHERE subject = ? ORDER BY id LIMIT 1`, subject).Scan(&id); err != nil {
@@ -33,7 +34,7 @@ func intakeOf(t *testing.T, s *Store, subject string) int64 {
 	return id
 }
 
-func one(t *testing.T, s *Store, query string, args ...any) string {
+func one(t *testing.T, s *crmstore.Store, query string, args ...any) string {
 	t.Helper()
 	got := strings1(t, s, query, args...)
 	if len(got) != 1 {
@@ -44,7 +45,7 @@ func one(t *testing.T, s *Store, query string, args ...any) string {
 
 func TestLogIntakeOnANewContactAndUndo(t *testing.T) {
 	ctx := context.Background()
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	record(t, s, leoForward) // leo is not a user: sender_not_user
 	id := intakeOf(t, s, "Fwd: Pricing")
 	alice := actionViewer(t, s, "alice@example.com", true)
@@ -113,7 +114,7 @@ func TestLogIntakeOnANewContactAndUndo(t *testing.T) {
 
 func TestLogIntakeOnAnExistingContactKeepsIt(t *testing.T) {
 	ctx := context.Background()
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	record(t, s, bcc("Bob Marsh <bob@example.com>", "Dana Smith <dana@prospect.example>", "Hello", "hi", "Message-ID: <hello@example.com>"),
 		bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
@@ -124,13 +125,13 @@ func TestLogIntakeOnAnExistingContactKeepsIt(t *testing.T) {
 	alice := actionViewer(t, s, "alice@example.com", false) // not an admin here
 	rules := testRules(t)
 
-	if _, err := s.LogIntakeOn(ctx, alice, rules, id, view.ContactChoice{Address: "dana@prospect.example"}); !errors.Is(err, ErrNotFound) {
+	if _, err := s.LogIntakeOn(ctx, alice, rules, id, view.ContactChoice{Address: "dana@prospect.example"}); !errors.Is(err, crmstore.ErrNotFound) {
 		t.Errorf("LogIntakeOn by another user: %v, want not found", err)
 	}
-	if _, err := s.DismissIntake(ctx, alice, id); !errors.Is(err, ErrNotFound) {
+	if _, err := s.DismissIntake(ctx, alice, id); !errors.Is(err, crmstore.ErrNotFound) {
 		t.Errorf("DismissIntake by another user: %v, want not found", err)
 	}
-	if _, err := s.IntakeState(ctx, alice, id); !errors.Is(err, ErrNotFound) {
+	if _, err := s.IntakeState(ctx, alice, id); !errors.Is(err, crmstore.ErrNotFound) {
 		t.Errorf("IntakeState by another user: %v, want not found", err)
 	}
 	for _, addr := range []string{"leo@example.com", "log@crm.example.com", "noreply@vendor.example", "mailer-daemon@prospect.example", "not an address"} {
@@ -165,7 +166,7 @@ func TestLogIntakeOnAnExistingContactKeepsIt(t *testing.T) {
 
 func TestDismissIntakeAndUndo(t *testing.T) {
 	ctx := context.Background()
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	record(t, s, bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
 	bob := actionViewer(t, s, "bob@example.com", false)
@@ -218,7 +219,7 @@ func TestDismissIntakeAndUndo(t *testing.T) {
 
 func TestRerunIntakeAndUndo(t *testing.T) {
 	ctx := context.Background()
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	record(t, s, leoForward)
 	id := intakeOf(t, s, "Fwd: Pricing")
 	alice := actionViewer(t, s, "alice@example.com", true)
@@ -260,7 +261,7 @@ func TestRerunIntakeAndUndo(t *testing.T) {
 
 func TestUndoLogRefusedWhileAnotherItemNamesTheEmail(t *testing.T) {
 	ctx := context.Background()
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	record(t, s, bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
 	bob := actionViewer(t, s, "bob@example.com", false)

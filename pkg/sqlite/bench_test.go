@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/ingest"
@@ -42,11 +44,11 @@ func fixtureItems(b testing.TB, n int) []ingest.Item {
 	return items
 }
 
-// BenchmarkRecordFixtures measures Store.Record: the fixtures (decided
+// BenchmarkRecordFixtures measures crmstore.Store.Record: the fixtures (decided
 // beforehand) recorded into a fresh store in batches, one op per message.
 func BenchmarkRecordFixtures(b *testing.B) {
 	items := fixtureItems(b, b.N)
-	s := openStore(b, Options{})
+	s := openStore(b, crmstore.Options{})
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < len(items); i += benchBatch {
@@ -63,7 +65,7 @@ func BenchmarkRecordFixtures(b *testing.B) {
 // batches of the same size, with no lookups, parsing or rules.
 func BenchmarkRawInsert(b *testing.B) {
 	items := fixtureItems(b, b.N)
-	s := openStore(b, Options{})
+	s := openStore(b, crmstore.Options{})
 	ctx := context.Background()
 	stmts := []string{
 		`INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)`,
@@ -92,7 +94,7 @@ func BenchmarkRawInsert(b *testing.B) {
 			it := items[i]
 			sum := sha256.Sum256(it.Raw)
 			key := hex.EncodeToString(sum[:])
-			now := s.now()
+			now := crmstore.FormatTime(time.Now())
 			st[0].exec(b, key, len(it.Raw), now)
 			st[1].exec(b, key, it.Raw)
 			emailID := st[2].exec(b, fmt.Sprint("msgid:", i), key, it.Message.MessageID, it.Message.Subject, it.Message.Text, key, now)

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -26,12 +27,12 @@ func (c *clock) add(d time.Duration) {
 }
 
 // twoWorkers opens one database file twice, as two processes would.
-func twoWorkers(t *testing.T) (a, b *sqlite.Store, c *clock) {
+func twoWorkers(t *testing.T) (a, b *crmstore.Store, c *clock) {
 	t.Helper()
 	c = &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	path := filepath.Join(t.TempDir(), "poller.db")
-	for _, s := range []**sqlite.Store{&a, &b} {
-		st, err := sqlite.Open(context.Background(), path, sqlite.Options{Now: c.now})
+	for _, s := range []**crmstore.Store{&a, &b} {
+		st, err := sqlite.Open(context.Background(), path, crmstore.Options{Now: c.now})
 		if err != nil {
 			t.Fatal(err)
 		}

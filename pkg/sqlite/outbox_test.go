@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"os"
 	"strings"
 	"testing"
@@ -36,7 +37,7 @@ func noticeItem(t *testing.T, path string, raw []byte) ingest.Item {
 	return it
 }
 
-func recordItems(t *testing.T, s *Store, items ...ingest.Item) []ingest.Result {
+func recordItems(t *testing.T, s *crmstore.Store, items ...ingest.Item) []ingest.Result {
 	t.Helper()
 	res, err := s.Record(context.Background(), items)
 	if err != nil {
@@ -46,7 +47,7 @@ func recordItems(t *testing.T, s *Store, items ...ingest.Item) []ingest.Result {
 }
 
 func TestNoticeQueuedWithItsIntakeRow(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	raw := unparseable(t)
 	it := noticeItem(t, "fwd.eml", raw)
 	if it.Notice == nil {
@@ -90,7 +91,7 @@ func TestNoticeQueuedWithItsIntakeRow(t *testing.T) {
 }
 
 func TestNoNoticeForAnExternalSender(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	raw := bytes.Replace(unparseable(t), []byte("From: Bob Marsh <bob@example.com>"), []byte("From: Hannah <hannah@customer.example>"), 1)
 	it := noticeItem(t, "ext.eml", raw)
 	if it.Notice != nil {
@@ -108,7 +109,7 @@ func TestRecordThatFailsQueuesNoNotice(t *testing.T) {
 	t.Run("batch aborted", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		s := openStore(t, Options{Trace: func(q string) {
+		s := openStore(t, crmstore.Options{Trace: func(q string) {
 			if strings.Contains(q, "INSERT INTO outbox") {
 				cancel() // the database goes away right after queueing
 			}
@@ -122,7 +123,7 @@ func TestRecordThatFailsQueuesNoNotice(t *testing.T) {
 		}
 	})
 	t.Run("message failed", func(t *testing.T) {
-		s := openStore(t, Options{})
+		s := openStore(t, crmstore.Options{})
 		if _, err := s.DB().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +141,7 @@ func TestRecordThatFailsQueuesNoNotice(t *testing.T) {
 }
 
 func TestAttachmentDroppedNotice(t *testing.T) {
-	s := openStore(t, Options{MaxAttachmentSize: 1000})
+	s := openStore(t, crmstore.Options{MaxAttachmentSize: 1000})
 	raw := "From: Alice Rossi <alice@example.com>\r\nTo: hannah@customer.example\r\nBcc: log@crm.example.com\r\n" +
 		"Subject: Quote\r\nDate: Tue, 3 Mar 2026 10:00:00 +0100\r\nMessage-ID: <quote@example.com>\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe quote.\r\n--b\r\n" +
@@ -169,7 +170,7 @@ func TestAttachmentDroppedNotice(t *testing.T) {
 
 func TestClaimNotice(t *testing.T) {
 	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
-	s := openStore(t, Options{Now: func() time.Time { return now }})
+	s := openStore(t, crmstore.Options{Now: func() time.Time { return now }})
 	recordItems(t, s, noticeItem(t, "fwd.eml", unparseable(t)))
 	ctx := context.Background()
 	m, ok, err := s.ClaimNotice(ctx, now, now.Add(time.Minute))

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/crm"
@@ -14,7 +15,7 @@ import (
 // longer lists the rejection; other rejections stay.
 func TestStatusLeavesOutRejectionsLoggedSince(t *testing.T) {
 	ctx := context.Background()
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	carol := func(extra ...string) string {
 		return bcc("carol@example.com", "dana@prospect.example", "quote", "the quote", extra...)
 	}

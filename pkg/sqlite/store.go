@@ -6,57 +6,25 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/poller-crm/poller/pkg/crmstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DefaultMaxAttachmentSize is the size above which an attachment is dropped
-// from a logged email (with a note saying so).
-const DefaultMaxAttachmentSize = 50 << 20
-
-// Options tune a Store. Zero values take the defaults.
-type Options struct {
-	// MaxAttachmentSize in bytes; 0 means DefaultMaxAttachmentSize.
-	MaxAttachmentSize int64
-	// NoCompanyDomains are domains for which no company is created (on top
-	// of the free-mail providers).
-	NoCompanyDomains []string
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// Trace, when set, is called with every statement the store runs
-	// (not those run by triggers), from any goroutine: for tests that count
-	// the queries of a page.
-	Trace func(query string)
-}
-
-// Store is the CRM store. It is safe for concurrent use.
-type Store struct {
-	db   *sql.DB
-	path string
-	opts Options
-	noCo map[string]bool
-}
+// schema is the SQLite schema: migrations/*.sql.
+var schema = crmstore.Migrations{FS: migrations, Dir: "migrations"}
 
 // Open opens (creating it and its folder when missing) the database at path
 // and applies the migrations it lacks.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	if opts.MaxAttachmentSize <= 0 {
-		opts.MaxAttachmentSize = DefaultMaxAttachmentSize
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+func Open(ctx context.Context, path string, opts crmstore.Options) (*crmstore.Store, error) {
 	if err := ensureWritable(path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -68,15 +36,58 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
 	db := sql.OpenDB(newConnector("file:"+path+"?"+q.Encode(), opts.Trace))
-	s := &Store{db: db, path: path, opts: opts, noCo: map[string]bool{}}
-	for _, d := range opts.NoCompanyDomains {
-		s.noCo[strings.ToLower(strings.TrimSpace(d))] = true
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := crmstore.Migrate(ctx, db, schema, now()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, describe(err))
 	}
-	return s, nil
+	return crmstore.New(db, dialect(path), opts), nil
+}
+
+// OpenReadOnly opens an existing database for reading only: it creates
+// nothing, applies no migration and never takes the write lock, so it works
+// while another process (the daemon, a pass) is writing. A database whose
+// schema lacks migrations this poller has is refused: a command that writes
+// (once, check, serve) brings it up to date.
+func OpenReadOnly(ctx context.Context, path string, opts crmstore.Options) (*crmstore.Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	db := sql.OpenDB(newConnector("file:"+path+"?"+q.Encode(), opts.Trace))
+	if err := crmstore.CheckSchema(ctx, db, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, describe(err))
+	}
+	return crmstore.New(db, dialect(path), opts), nil
+}
+
+// dialect is SQLite's, for the database file at path.
+func dialect(path string) crmstore.Dialect {
+	return crmstore.Dialect{
+		Name:          "SQLite",
+		BeginSnapshot: `BEGIN DEFERRED`,
+		FullText:      crmstore.FTS4,
+		Describe:      describe,
+		Fault:         isFault,
+		Where:         path,
+		Integrity:     integrity,
+		Size: func(context.Context, *sql.DB) int64 {
+			var total int64
+			for _, suffix := range []string{"", "-wal"} {
+				if st, err := os.Stat(path + suffix); err == nil {
+					total += st.Size()
+				}
+			}
+			return total
+		},
+	}
 }
 
 // ensureWritable creates the database's folder and file when missing, so
@@ -100,82 +111,6 @@ func ensureWritable(path string) error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
-}
-
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
-
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
-
-// DB gives read access to the database for reports and tests.
-func (s *Store) DB() *sql.DB { return s.db }
-
-func (s *Store) now() string { return formatTime(s.opts.Now()) }
-
-// timeLayout is how the store writes times: UTC, fixed width, so that
-// they sort as text.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// migrate applies, in one transaction, the embedded migrations the database
-// has not recorded yet.
-func (s *Store) migrate(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return err
-	}
-	applied := map[int]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		applied[v] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		num, _, _ := strings.Cut(base, "_")
-		version, err := strconv.Atoi(num)
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		if applied[version] {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			version, base, s.now()); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
 }
 
 // describe turns SQLite's terse errors about the file itself into ones that
@@ -206,13 +141,9 @@ func describe(err error) error {
 	return err
 }
 
-// isStoreFault reports whether err is a problem with the database itself
-// (disk, locks, corruption) rather than with one message's data: such an
-// error aborts a whole batch instead of failing one message.
-func isStoreFault(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
+// isFault reports whether err is a problem with the database itself
+// (disk, locks, corruption) rather than with one message's data.
+func isFault(err error) bool {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
 		return false
@@ -224,20 +155,12 @@ func isStoreFault(err error) bool {
 	return true
 }
 
-// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok"
+// integrity runs PRAGMA integrity_check and returns its verdict ("ok"
 // when the database is sound).
-func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+func integrity(ctx context.Context, db *sql.DB) (string, error) {
 	var res string
-	if err := s.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
 		return "", err
 	}
 	return res, nil
-}
-
-func statFile(path string) (int64, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return 0, err
-	}
-	return st.Size(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,7 @@ func testRules(t testing.TB) *crm.Rules {
 	return crmtest.Rules(t)
 }
 
-func openStore(t testing.TB, opts Options) *Store {
+func openStore(t testing.TB, opts crmstore.Options) *crmstore.Store {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "data", "poller.db"), opts)
 	if err != nil {
@@ -35,7 +36,7 @@ func openStore(t testing.TB, opts Options) *Store {
 }
 
 // record processes raw messages (as file origins) and records them in one batch.
-func record(t testing.TB, s *Store, raws ...string) []ingest.Result {
+func record(t testing.TB, s *crmstore.Store, raws ...string) []ingest.Result {
 	t.Helper()
 	rules := testRules(t)
 	items := make([]ingest.Item, len(raws))
@@ -55,7 +56,7 @@ func bcc(from, to, subject, body string, extra ...string) string {
 	return strings.Join(append(h, extra...), "\r\n") + "\r\n\r\n" + body + "\r\n"
 }
 
-func count(t testing.TB, s *Store, query string, args ...any) int {
+func count(t testing.TB, s *crmstore.Store, query string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := s.DB().QueryRow(query, args...).Scan(&n); err != nil {
@@ -64,7 +65,7 @@ func count(t testing.TB, s *Store, query string, args ...any) int {
 	return n
 }
 
-func strings1(t testing.TB, s *Store, query string, args ...any) []string {
+func strings1(t testing.TB, s *crmstore.Store, query string, args ...any) []string {
 	t.Helper()
 	rows, err := s.DB().Query(query, args...)
 	if err != nil {
@@ -83,7 +84,7 @@ func strings1(t testing.TB, s *Store, query string, args ...any) []string {
 }
 
 func TestContactGetsItsFiveMostRecentOpenDeals(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportContacts(ctx, []crm.Person{{Address: "dana@prospect.example", Name: "Dana"}}); err != nil {
 		t.Fatal(err)
@@ -113,7 +114,7 @@ func TestContactGetsItsFiveMostRecentOpenDeals(t *testing.T) {
 }
 
 func TestCompanies(t *testing.T) {
-	s := openStore(t, Options{NoCompanyDomains: []string{"agency.example"}})
+	s := openStore(t, crmstore.Options{NoCompanyDomains: []string{"agency.example"}})
 	res := record(t, s,
 		bcc("alice@example.com", "Dana <dana@eu.mail.prospect.co.uk>, friend@gmail.com, x@agency.example", "hi", "hello"))
 	if res[0].Outcome != ingest.OutcomeLogged {
@@ -131,7 +132,7 @@ func TestCompanies(t *testing.T) {
 }
 
 func TestNeverLogAndInternalAreNeverContacts(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	record(t, s, bcc("alice@example.com", "dana@prospect.example, alerts@bank.example, noreply@vendor.example", "hi", "hello", "Cc: bob@example.com, ops@example.com"))
 	got := strings1(t, s, `SELECT address FROM contacts ORDER BY address`)
 	if strings.Join(got, ",") != "dana@prospect.example" {
@@ -144,7 +145,7 @@ func TestNeverLogAndInternalAreNeverContacts(t *testing.T) {
 }
 
 func TestRecordIsIdempotent(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	msg := bcc("alice@example.com", "dana@prospect.example", "hi", "hello", "Message-ID: <m1@example.com>")
 	first := record(t, s, msg)
 	again := record(t, s, msg) // same bytes, same origin
@@ -173,7 +174,7 @@ func TestRecordIsIdempotent(t *testing.T) {
 }
 
 func TestBccCopyAndLaterForwardAreOneEmail(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	sent := bcc("Alice Rossi <alice@example.com>", "Dana Smith <dana@prospect.example>", "Proposal for 2026",
 		"Hi Dana,\r\n\r\nattached is our proposal.\r\n\r\nAlice", "Message-ID: <p1@example.com>")
 	fwd := "From: alice@example.com\r\nTo: log@crm.example.com\r\nSubject: Fwd: Proposal for 2026\r\nDate: Wed, 4 Mar 2026 09:00:00 +0100\r\n\r\n" +
@@ -189,7 +190,7 @@ func TestBccCopyAndLaterForwardAreOneEmail(t *testing.T) {
 }
 
 func TestForwardsWithoutMessageIDDedupByContent(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	fwd := func(from string) string {
 		return "From: " + from + "\r\nTo: log@crm.example.com\r\nSubject: Fwd: Pricing\r\nDate: Wed, 4 Mar 2026 09:00:00 +0100\r\n\r\n" +
 			"---------- Forwarded message ---------\r\nFrom: Dana <dana@prospect.example>\r\nDate: Tue, Mar 3, 2026 at 10:00 AM\r\n" +
@@ -206,7 +207,7 @@ func TestForwardsWithoutMessageIDDedupByContent(t *testing.T) {
 }
 
 func TestRepliesJoinTheThread(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	first := bcc("alice@example.com", "dana@prospect.example", "Pricing", "hello", "Message-ID: <t1@example.com>")
 	reply := bcc("alice@example.com", "dana@prospect.example", "Re: Pricing", "more", "Message-ID: <t2@example.com>", "In-Reply-To: <t1@example.com>")
 	other := bcc("alice@example.com", "dana@prospect.example", "Other", "x", "Message-ID: <t3@example.com>")
@@ -219,7 +220,7 @@ func TestRepliesJoinTheThread(t *testing.T) {
 }
 
 func TestAttachmentsStoredOnceAndLimited(t *testing.T) {
-	s := openStore(t, Options{MaxAttachmentSize: 1000})
+	s := openStore(t, crmstore.Options{MaxAttachmentSize: 1000})
 	small := strings.Repeat("pdf-bytes ", 50) // 500 bytes
 	big := strings.Repeat("z", 2000)
 	msg := func(id string) string {
@@ -254,7 +255,7 @@ func TestAttachmentsStoredOnceAndLimited(t *testing.T) {
 }
 
 func TestFailingMessageDoesNotCostTheBatch(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	rules := testRules(t)
 	good := ingest.Process(rules, ingest.Origin{Path: "good.eml"}, []byte(bcc("alice@example.com", "dana@prospect.example", "hi", "x")))
 	bad := ingest.Process(rules, ingest.Origin{Path: "bad.eml"}, []byte(bcc("alice@example.com", "eve@prospect.example", "yo", "y")))
@@ -275,7 +276,7 @@ func TestFailingMessageDoesNotCostTheBatch(t *testing.T) {
 }
 
 func TestRejectionsAreRecordedWithReason(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	res := record(t, s, "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n", "\x00garbage")
 	if res[0].Reason != crm.ReasonSenderNotUser || res[1].Reason != crm.ReasonMalformed {
 		t.Fatalf("results = %+v", res)
@@ -292,7 +293,7 @@ func TestRejectionsAreRecordedWithReason(t *testing.T) {
 func TestOpenRefusesAFileThatIsNotSQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "notes.db")
 	os.WriteFile(path, bytes.Repeat([]byte("this is not a database\n"), 200), 0o600)
-	_, err := Open(context.Background(), path, Options{})
+	_, err := Open(context.Background(), path, crmstore.Options{})
 	if err == nil || !strings.Contains(err.Error(), "not an SQLite database") {
 		t.Fatalf("Open = %v, want an error saying the file is not an SQLite database", err)
 	}
@@ -303,7 +304,7 @@ func TestOpenRefusesAFileThatIsNotSQLite(t *testing.T) {
 }
 
 func TestFullDiskLeavesTheStoreConsistent(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	record(t, s, bcc("alice@example.com", "dana@prospect.example", "before", "kept"))
 	// One connection, limited in pages: the database file cannot grow.
@@ -336,7 +337,7 @@ func TestFullDiskLeavesTheStoreConsistent(t *testing.T) {
 func TestMigrationsAreRecordedAndRerunSafe(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.db")
 	for range 2 {
-		s, err := Open(context.Background(), path, Options{})
+		s, err := Open(context.Background(), path, crmstore.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"slices"
 	"strings"
 	"testing"
@@ -24,13 +25,13 @@ func tagged(plus, subject, body string, day int, extra ...string) string {
 }
 
 // dealsOf returns the names of the deals an email is linked to, sorted.
-func dealsOf(t *testing.T, s *Store, emailID int64) []string {
+func dealsOf(t *testing.T, s *crmstore.Store, emailID int64) []string {
 	t.Helper()
 	return strings1(t, s, `SELECT d.name FROM email_deals ed JOIN deals d ON d.id = ed.deal_id WHERE ed.email_id = ? ORDER BY d.name`, emailID)
 }
 
 // intakeDetail returns the detail of the intake row of an email.
-func intakeDetail(t *testing.T, s *Store, emailID int64) string {
+func intakeDetail(t *testing.T, s *crmstore.Store, emailID int64) string {
 	t.Helper()
 	var d string
 	if err := s.DB().QueryRow(`SELECT detail FROM intake WHERE email_id = ? ORDER BY id DESC LIMIT 1`, emailID).Scan(&d); err != nil {
@@ -41,9 +42,9 @@ func intakeDetail(t *testing.T, s *Store, emailID int64) string {
 
 // pinStore has dana with three deals: Pilot (imported as D-7), Expansion
 // (no external id) and Old (won, OLD-1).
-func pinStore(t *testing.T) (*Store, map[string]int64) {
+func pinStore(t *testing.T) (*crmstore.Store, map[string]int64) {
 	t.Helper()
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportContacts(ctx, []crm.Person{{Address: "dana@prospect.example", Name: "Dana"}}); err != nil {
 		t.Fatal(err)
@@ -133,7 +134,7 @@ func TestTagsCombineAndUnknownTagsAreNoted(t *testing.T) {
 // email of alice's (day 2), a private one of alice's with an attachment
 // (day 5, the newest) and bob's public reply to it (day 4), in its thread.
 type privateStore struct {
-	s                      *Store
+	s                      *crmstore.Store
 	public, private, reply int64
 	attachment             int64
 	alice, bob, admin, own view.Viewer

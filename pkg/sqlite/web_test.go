@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,7 +34,7 @@ func mail(from, to, subject, body string, day, minute int, extra ...string) stri
 // her own only, and an admin.
 type viewers struct{ team, own, admin view.Viewer }
 
-func testViewers(t *testing.T, s *Store) viewers {
+func testViewers(t *testing.T, s *crmstore.Store) viewers {
 	t.Helper()
 	ctx := context.Background()
 	alice, err := s.UserID(ctx, "alice@example.com")
@@ -61,7 +62,7 @@ func emailIDs(t *testing.T, res []ingest.Result) []int64 {
 }
 
 func TestWebVisibilityOfEmails(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportContacts(ctx, []crm.Person{{Address: "dana@prospect.example", Name: "Dana Smith"}}); err != nil {
 		t.Fatal(err)
@@ -187,7 +188,7 @@ func TestWebVisibilityOfEmails(t *testing.T) {
 }
 
 func TestWebIntakeVisibility(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	fromDana := "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n"
 	fromAlice := mail("alice@example.com", "bob@example.com", "internal only", "no contact here", 2, 0)
@@ -239,7 +240,7 @@ func TestWebIntakeVisibility(t *testing.T) {
 	if _, err := s.IntakeRow(ctx, vs.admin, 999); !errors.Is(err, view.ErrNotFound) {
 		t.Errorf("IntakeRow(999) = %v, want not found", err)
 	}
-	if err := s.RecordPass(ctx, PassRecord{Mailbox: "INBOX", StartedAt: time.Now(), FinishedAt: time.Now(), Seen: 3}); err != nil {
+	if err := s.RecordPass(ctx, crmstore.PassRecord{Mailbox: "INBOX", StartedAt: time.Now(), FinishedAt: time.Now(), Seen: 3}); err != nil {
 		t.Fatal(err)
 	}
 	passes, err := s.Passes(ctx, view.Page{})
@@ -249,7 +250,7 @@ func TestWebIntakeVisibility(t *testing.T) {
 }
 
 func TestWebSearch(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	if err := s.ImportCompanies(ctx, []crm.Company{{Domain: "zeppelin.example", Name: "Zeppelin Werke"}}); err != nil {
@@ -347,25 +348,8 @@ func TestWebSearch(t *testing.T) {
 	}
 }
 
-func TestFTSQuery(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                       "",
-		"hello":                  `"hello"`,
-		"Straße  München":        `("straße" OR "strasse") "münchen"`,
-		"STRASSE":                `("strasse" OR "straße")`,
-		`"a b" OR c*`:            `"a" "b" "or" "c"`,
-		"o'brien dana@x.com":     `"o brien" "dana x com"`,
-		"- * ( ) : ^":            "",
-		strings.Repeat("w ", 40): strings.TrimSpace(strings.Repeat(`"w" `, maxSearchWords)),
-	} {
-		if got := ftsQuery(in); got != want {
-			t.Errorf("ftsQuery(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestBM25RanksTheMoreRelevantFirst(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	ids := emailIDs(t, record(t, s,
@@ -379,7 +363,7 @@ func TestBM25RanksTheMoreRelevantFirst(t *testing.T) {
 }
 
 func TestContactTimelineGroupsThreads(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	ids := emailIDs(t, record(t, s,
@@ -418,7 +402,7 @@ func TestContactTimelineGroupsThreads(t *testing.T) {
 func TestWebQueriesPerPageAreConstant(t *testing.T) {
 	measure := func(n int) map[string]int {
 		var queries atomic.Int64
-		s := openStore(t, Options{Trace: func(string) { queries.Add(1) }})
+		s := openStore(t, crmstore.Options{Trace: func(string) { queries.Add(1) }})
 		ctx := context.Background()
 		if err := s.ImportDeals(ctx, nil); err != nil {
 			t.Fatal(err)
@@ -476,7 +460,7 @@ func TestWebQueriesPerPageAreConstant(t *testing.T) {
 }
 
 func TestWebAttachmentsAndRawBytes(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	pdf := "%PDF-1.4 binary \x00\x01\xff bytes"
@@ -553,12 +537,12 @@ func b64(s string) string {
 }
 
 func TestSessionsAndPasswords(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.SetPassword(ctx, "Alice@Example.com", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetPassword(ctx, "nobody@example.com", "x"); !errors.Is(err, ErrNotFound) || !errors.Is(err, view.ErrNotFound) {
+	if err := s.SetPassword(ctx, "nobody@example.com", "x"); !errors.Is(err, crmstore.ErrNotFound) || !errors.Is(err, view.ErrNotFound) {
 		t.Errorf("SetPassword(unknown) = %v, want not found", err)
 	}
 	if h, err := s.PasswordHash(ctx, "alice@example.com"); err != nil || !strings.HasPrefix(h, "$argon2id$") {
@@ -573,7 +557,7 @@ func TestSessionsAndPasswords(t *testing.T) {
 		t.Errorf("UserID(nobody) = %d, %v", id, err)
 	}
 	users, err := s.Users(ctx)
-	if err != nil || len(users) != 2 || users[0] != (UserInfo{Email: "alice@example.com", Name: "Alice Rossi", HasPassword: true}) || users[1].HasPassword {
+	if err != nil || len(users) != 2 || users[0] != (crmstore.UserInfo{Email: "alice@example.com", Name: "Alice Rossi", HasPassword: true}) || users[1].HasPassword {
 		t.Errorf("Users = %+v, %v", users, err)
 	}
 
@@ -622,7 +606,7 @@ func TestSessionsAndPasswords(t *testing.T) {
 
 func TestMigrationBackfillsSearchAndCounts(t *testing.T) {
 	// A store made before migration 0003, with data in it.
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	ids := emailIDs(t, record(t, s, mail("alice@example.com", "Zoë <zoe@prospect.example>", "Kaffee", "Grüße aus Köln", 2, 0)))
 	db := s.DB()
@@ -655,7 +639,7 @@ func TestMigrationBackfillsSearchAndCounts(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger'`); n != 0 {
 		t.Fatalf("%d triggers left", n)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := crmstore.Migrate(ctx, s.DB(), schema, time.Now()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	vs := testViewers(t, s)
@@ -676,7 +660,7 @@ func TestMigrationBackfillsSearchAndCounts(t *testing.T) {
 }
 
 func TestWebReadsEveryFixture(t *testing.T) {
-	s := openStore(t, Options{})
+	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.SyncUsers(ctx, []crm.User{{Email: "chiara@example-labs.com"}}); err != nil {
 		t.Fatal(err)
@@ -769,7 +753,7 @@ func longestWord(s string) string {
 
 func TestContactsListSortsFiltersAndPages(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := openStore(t, Options{Now: func() time.Time { clock = clock.Add(time.Minute); return clock }})
+	s := openStore(t, crmstore.Options{Now: func() time.Time { clock = clock.Add(time.Minute); return clock }})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	if err := s.ImportContacts(ctx, []crm.Person{

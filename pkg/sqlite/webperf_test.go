@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,7 +30,7 @@ func TestWebReadLatencyAtFullSize(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	s, err := sqlite.Open(ctx, path, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

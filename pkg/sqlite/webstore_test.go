@@ -1,8 +1,8 @@
 package sqlite_test
 
 import (
-	"github.com/poller-crm/poller/pkg/sqlite"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/web"
 )
 
-var _ web.Store = (*sqlite.Store)(nil)
+var _ web.Store = (*crmstore.Store)(nil)

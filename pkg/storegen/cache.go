@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
@@ -30,7 +31,7 @@ func Build(ctx context.Context, path string, sizes Sizes) (*Summary, error) {
 	}
 	var now atomic.Int64
 	now.Store(Start.UnixNano())
-	st, err := sqlite.Open(ctx, path, sqlite.Options{Now: func() time.Time { return time.Unix(0, now.Load()).UTC() }})
+	st, err := sqlite.Open(ctx, path, crmstore.Options{Now: func() time.Time { return time.Unix(0, now.Load()).UTC() }})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +183,7 @@ func schemaKey(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "schema.db"), sqlite.Options{})
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "schema.db"), crmstore.Options{})
 	if err != nil {
 		return "", err
 	}

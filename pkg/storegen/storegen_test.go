@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/sqlite"
@@ -120,7 +121,7 @@ func TestBuild(t *testing.T) {
 	if sum.Logged != sizes.Emails || sum.Other != 0 || sum.Rejected < sizes.Emails/40 {
 		t.Fatalf("summary = %+v", sum)
 	}
-	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	st, err := sqlite.Open(ctx, path, crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

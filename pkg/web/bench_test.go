@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
 	"github.com/poller-crm/poller/pkg/storegen"
@@ -27,7 +28,7 @@ const genPassword = "correct horse battery staple"
 // regular user (Alice) and an admin (Bob).
 type genApp struct {
 	tb     testing.TB
-	store  *sqlite.Store
+	store  *crmstore.Store
 	app    *web.Server
 	sum    *storegen.Summary
 	alice  *http.Cookie
@@ -42,7 +43,7 @@ type genApp struct {
 func newGenApp(tb testing.TB, path string, sum *storegen.Summary, trace func(string)) *genApp {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path, sqlite.Options{Trace: trace})
+	st, err := sqlite.Open(ctx, path, crmstore.Options{Trace: trace})
 	if err != nil {
 		tb.Fatal(err)
 	}

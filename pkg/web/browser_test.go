@@ -40,6 +40,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
@@ -428,7 +429,7 @@ type message struct {
 // app is a store and, once served, the web app over it.
 type app struct {
 	URL   string // "" until served
-	Store *sqlite.Store
+	Store *crmstore.Store
 	// Results maps each message's name to what recording it did.
 	Results map[string]ingest.Result
 	Raws    map[string][]byte
@@ -465,7 +466,7 @@ func newApp(t testing.TB, dir string, msgs []message, fromMailbox bool) (*app, e
 	ctx := context.Background()
 	// The store's clock is fixed, just after the fixtures' dates, so that
 	// the screenshots say the same whenever they are made.
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "poller.db"), sqlite.Options{
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "poller.db"), crmstore.Options{
 		NoCompanyDomains: []string{"contractors.example"},
 		Now:              func() time.Time { return storeNow },
 	})
@@ -504,7 +505,7 @@ func newApp(t testing.TB, dir string, msgs []message, fromMailbox bool) (*app, e
 	if err != nil {
 		return fail(fmt.Errorf("record: %w", err))
 	}
-	pass := sqlite.PassRecord{Mailbox: webtest.Mailbox, StartedAt: storeNow.Add(-3 * time.Second), FinishedAt: storeNow, Seen: len(res)}
+	pass := crmstore.PassRecord{Mailbox: webtest.Mailbox, StartedAt: storeNow.Add(-3 * time.Second), FinishedAt: storeNow, Seen: len(res)}
 	for i, r := range res {
 		a.Results[msgs[i].Name] = r
 		switch r.Outcome {

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
-	"github.com/poller-crm/poller/pkg/sqlite"
 	"github.com/poller-crm/poller/pkg/view"
 	"github.com/poller-crm/poller/pkg/web"
 	"github.com/poller-crm/poller/pkg/web/webtest"
@@ -40,7 +40,7 @@ func (c *testClock) Advance(d time.Duration) {
 // tests choose the connecting address) on a clock the test moves.
 type harness struct {
 	t     *testing.T
-	store *sqlite.Store
+	store *crmstore.Store
 	app   *web.Server
 	clock *testClock
 	// remote is the RemoteAddr of requests.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -16,7 +17,7 @@ import (
 // against a dummy hash, so the time taken does not tell them apart.
 func TestFailedSignInsVerifyAHashEveryTime(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "crm.db"), sqlite.Options{})
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "crm.db"), crmstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

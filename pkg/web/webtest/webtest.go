@@ -20,6 +20,7 @@ import (
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
@@ -80,10 +81,10 @@ func Fixture(t testing.TB, name string) []byte {
 // (deal 1), on rkim@tidewater-health.example, imported before the
 // fixtures so that Bob's emails to her are logged on it. It is closed when
 // the test ends.
-func NewStore(t testing.TB) (*sqlite.Store, []web.User) {
+func NewStore(t testing.TB) (*crmstore.Store, []web.User) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "crm.db"), sqlite.Options{})
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "crm.db"), crmstore.Options{})
 	if err != nil {
 		t.Fatalf("webtest: open store: %v", err)
 	}
@@ -135,7 +136,7 @@ func NewStore(t testing.TB) (*sqlite.Store, []web.User) {
 	if err != nil {
 		t.Fatalf("webtest: record fixtures: %v", err)
 	}
-	pass := sqlite.PassRecord{Mailbox: Mailbox, StartedAt: started, FinishedAt: time.Now(), Seen: len(results)}
+	pass := crmstore.PassRecord{Mailbox: Mailbox, StartedAt: started, FinishedAt: time.Now(), Seen: len(results)}
 	for _, r := range results {
 		switch r.Outcome {
 		case ingest.OutcomeLogged:
@@ -156,7 +157,7 @@ func NewStore(t testing.TB) (*sqlite.Store, []web.User) {
 
 // Record runs raw messages through the intake path into store, as files
 // named msgN.eml, and returns the results.
-func Record(t testing.TB, store *sqlite.Store, raws ...[]byte) []ingest.Result {
+func Record(t testing.TB, store *crmstore.Store, raws ...[]byte) []ingest.Result {
 	t.Helper()
 	rules := Rules(t)
 	items := make([]ingest.Item, len(raws))

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -69,7 +69,7 @@ func (s *Store) Search(ctx context.Context, v view.Viewer, query string, p view.
 	if match == "" {
 		return res, nil
 	}
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		if p.Offset <= 0 {
 			if err := searchParties(ctx, q, match, &res); err != nil {
 				return err
@@ -78,13 +78,13 @@ func (s *Store) Search(ctx context.Context, v view.Viewer, query string, p view.
 		return searchEmails(ctx, q, v, match, p, &res)
 	})
 	if err != nil {
-		return res, fmt.Errorf("search %q: %w", query, describe(err))
+		return res, fmt.Errorf("search %q: %w", query, s.describe(err))
 	}
 	return res, nil
 }
 
 // searchParties adds the best contacts and companies that match.
-func searchParties(ctx context.Context, q querier, match string, res *view.SearchResult) error {
+func searchParties(ctx context.Context, q Querier, match string, res *view.SearchResult) error {
 	err := each(ctx, q, `SELECT c.address, c.name, snippet(contact_fts`+snippetArgs+`12)
 		FROM contact_fts CROSS JOIN contacts c ON c.id = contact_fts.docid
 		WHERE contact_fts MATCH ? ORDER BY party_rank(matchinfo(contact_fts, 'pcnalx')) DESC, c.id LIMIT ?`,
@@ -132,7 +132,7 @@ func searchParties(ctx context.Context, q querier, match string, res *view.Searc
 // function call per match, so it is bounded: the matches ranked are the
 // newest rankWindow (by id, which grows as emails are logged), or as many
 // as the page reaches. A word in every other email ranks recent mail.
-func searchEmails(ctx context.Context, q querier, v view.Viewer, match string, p view.Page, res *view.SearchResult) error {
+func searchEmails(ctx context.Context, q Querier, v view.Viewer, match string, p view.Page, res *view.SearchResult) error {
 	where, a := `email_fts MATCH ?`, []any{match}
 	if ownOnly(v) {
 		// The set of the viewer's ids, from an index, costs less than

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -97,7 +97,7 @@ func (s *Store) Intake(ctx context.Context, v view.Viewer, iq view.IntakeQuery) 
 		a = append(a, formatTime(iq.Until))
 	}
 	where := `WHERE ` + strings.Join(conds, ` AND `)
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		err := each(ctx, q, `SELECT `+intakeColumns+` FROM `+intakeFrom+` `+where+` ORDER BY i.id DESC LIMIT ? OFFSET ?`,
 			func(rows *sql.Rows) error {
 				r, err := scanIntake(rows)
@@ -116,7 +116,7 @@ func (s *Store) Intake(ctx context.Context, v view.Viewer, iq view.IntakeQuery) 
 		return q.QueryRowContext(ctx, `SELECT count(*) FROM intake i `+where, a...).Scan(&list.Total)
 	})
 	if err != nil {
-		return list, fmt.Errorf("intake: %w", describe(err))
+		return list, fmt.Errorf("intake: %w", s.describe(err))
 	}
 	return list, nil
 }
@@ -134,14 +134,14 @@ func (s *Store) IntakeRow(ctx context.Context, v view.Viewer, id int64) (*view.I
 		return err
 	}, args([]any{id}, allowed)...)
 	if err != nil {
-		return nil, fmt.Errorf("intake %d: %w", id, describe(err))
+		return nil, fmt.Errorf("intake %d: %w", id, s.describe(err))
 	}
 	if out == nil {
 		return nil, notFound("intake %d", id)
 	}
 	one := []view.Intake{*out}
 	if err := hideIntakeEmails(ctx, s.db, v, one); err != nil {
-		return nil, fmt.Errorf("intake %d: %w", id, describe(err))
+		return nil, fmt.Errorf("intake %d: %w", id, s.describe(err))
 	}
 	return &one[0], nil
 }
@@ -164,7 +164,7 @@ func (s *Store) RawIntake(ctx context.Context, v view.Viewer, id int64, w io.Wri
 		return notFound("raw message of intake %d", id)
 	}
 	if err != nil {
-		return fmt.Errorf("raw message of intake %d: %w", id, describe(err))
+		return fmt.Errorf("raw message of intake %d: %w", id, s.describe(err))
 	}
 	if err := s.ReadBlob(ctx, sum, w); err != nil {
 		return fmt.Errorf("raw message of intake %d: %w", id, err)
@@ -195,7 +195,7 @@ func (s *Store) Passes(ctx context.Context, p view.Page) ([]view.Pass, error) {
 		return nil
 	}, pageArgs(p)...)
 	if err != nil {
-		return nil, fmt.Errorf("passes: %w", describe(err))
+		return nil, fmt.Errorf("passes: %w", s.describe(err))
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -83,7 +83,7 @@ func preview(body string) string {
 
 // readSummaries runs a query selecting summaryColumns and then, with one
 // more query, the contacts each email is logged on.
-func readSummaries(ctx context.Context, q querier, query string, args ...any) ([]view.EmailSummary, error) {
+func readSummaries(ctx context.Context, q Querier, query string, args ...any) ([]view.EmailSummary, error) {
 	out := []view.EmailSummary{}
 	err := each(ctx, q, query, func(rows *sql.Rows) error {
 		e, err := scanSummary(rows)
@@ -103,7 +103,7 @@ func readSummaries(ctx context.Context, q querier, query string, args ...any) ([
 }
 
 // fillEmailContacts sets the Contacts of each email, with one query.
-func fillEmailContacts(ctx context.Context, q querier, list ...[]view.EmailSummary) error {
+func fillEmailContacts(ctx context.Context, q Querier, list ...[]view.EmailSummary) error {
 	index := map[int64][]*view.EmailSummary{}
 	var ids []any
 	for _, l := range list {

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func (s *Store) RecordPass(ctx context.Context, p PassRecord) error {
 		p.Mailbox, formatTime(p.StartedAt), formatTime(p.FinishedAt), p.Seen, p.Logged, p.Rejected,
 		p.Duplicate, p.Failed, p.Quarantined, p.Reconnects, p.Error)
 	if err != nil {
-		return fmt.Errorf("record pass: %w", describe(err))
+		return fmt.Errorf("record pass: %w", s.describe(err))
 	}
 	return nil
 }
@@ -57,7 +57,7 @@ func (s *Store) Status(ctx context.Context, passes, rejections int) (*Status, er
 	rows, err := s.db.QueryContext(ctx, `SELECT mailbox, started_at, finished_at, seen, logged, rejected, duplicate,
 		failed, quarantined, reconnects, error FROM passes ORDER BY id DESC LIMIT ?`, passes)
 	if err != nil {
-		return nil, fmt.Errorf("status: %w", describe(err))
+		return nil, fmt.Errorf("status: %w", s.describe(err))
 	}
 	for rows.Next() {
 		var p PassRecord
@@ -77,7 +77,7 @@ func (s *Store) Status(ctx context.Context, passes, rejections int) (*Status, er
 		since  time.Time
 		counts map[string]int
 	}{{now.Add(-24 * time.Hour), st.Day}, {now.Add(-7 * 24 * time.Hour), st.Week}} {
-		if err := countOutcomes(ctx, s.db, formatTime(span.since), span.counts); err != nil {
+		if err := s.countOutcomes(ctx, s.db, formatTime(span.since), span.counts); err != nil {
 			return nil, err
 		}
 	}
@@ -92,7 +92,7 @@ func (s *Store) Status(ctx context.Context, passes, rejections int) (*Status, er
 			AND NOT EXISTS (SELECT 1 FROM emails e WHERE r.message_id != '' AND e.message_id = r.message_id)
 		ORDER BY r.id DESC LIMIT ?`, rejections)
 	if err != nil {
-		return nil, fmt.Errorf("status: %w", describe(err))
+		return nil, fmt.Errorf("status: %w", s.describe(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -112,10 +112,10 @@ func (s *Store) Status(ctx context.Context, passes, rejections int) (*Status, er
 	return st, rows.Err()
 }
 
-func countOutcomes(ctx context.Context, db *sql.DB, since string, counts map[string]int) error {
+func (s *Store) countOutcomes(ctx context.Context, db *sql.DB, since string, counts map[string]int) error {
 	rows, err := db.QueryContext(ctx, `SELECT outcome, reason, count(*) FROM intake WHERE processed_at >= ? GROUP BY outcome, reason`, since)
 	if err != nil {
-		return fmt.Errorf("status: %w", describe(err))
+		return fmt.Errorf("status: %w", s.describe(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -130,15 +130,4 @@ func countOutcomes(ctx context.Context, db *sql.DB, since string, counts map[str
 		}
 	}
 	return rows.Err()
-}
-
-// Size is the database's size on disk in bytes, its WAL included.
-func (s *Store) Size() int64 {
-	var total int64
-	for _, suffix := range []string{"", "-wal"} {
-		if st, err := statFile(s.path + suffix); err == nil {
-			total += st
-		}
-	}
-	return total
 }

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -46,18 +46,18 @@ type TimelineEntry struct {
 func (s *Store) ShowContact(ctx context.Context, address string) (*ContactView, error) {
 	addr := strings.ToLower(strings.TrimSpace(address))
 	var v *ContactView
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		v, err = readContactView(ctx, q, addr)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("contact %s: %w", addr, describe(err))
+		return nil, fmt.Errorf("contact %s: %w", addr, s.describe(err))
 	}
 	return v, nil
 }
 
-func readContactView(ctx context.Context, q querier, addr string) (*ContactView, error) {
+func readContactView(ctx context.Context, q Querier, addr string) (*ContactView, error) {
 	var v *ContactView
 	var id int64
 	err := each(ctx, q, `SELECT c.id, c.address, c.name, c.source, c.created_at, COALESCE(u.email, ''), COALESCE(u.name, ''),
@@ -128,7 +128,7 @@ func (s *Store) ContactAddresses(ctx context.Context) (map[string]bool, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list contacts: %w", describe(err))
+		return nil, fmt.Errorf("list contacts: %w", s.describe(err))
 	}
 	return out, nil
 }

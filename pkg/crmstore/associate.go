@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/poller-crm/poller/pkg/crm"
 )
 
 // associate links email id to contact c (creating the contact when new),
 // to the contact's company and, unless the email is pinned to a deal
-// (log+deal-ID@), to its most recently updated open deals.
+// (log+deal-ID@), to its most recent open deals (crm.RecentOpenDeals).
 func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.Contact, ownerID any, kind crm.Kind, pinned bool, now string) error {
 	contactID, companyID, err := s.ensureContact(ctx, tx, c, ownerID, string(kind), now)
 	if err != nil {
@@ -30,20 +28,30 @@ func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.
 	if pinned {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO email_deals (email_id, deal_id)
-		SELECT ?, d.id FROM deal_contacts dc CROSS JOIN deals d ON d.id = dc.deal_id
-		WHERE dc.contact_id = ? AND d.status = 'open'
-		ORDER BY d.updated_at DESC, d.id DESC LIMIT ?
-		ON CONFLICT DO NOTHING`, emailID, contactID, maxOpenDeals); err != nil {
-		return fmt.Errorf("associate deals: %w", err)
+	var open []crm.OpenDeal
+	err = each(ctx, tx, `SELECT d.id, d.updated_at FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
+		WHERE dc.contact_id = ? AND d.status = 'open'`, func(rows *sql.Rows) error {
+		var d crm.OpenDeal
+		if err := rows.Scan(&d.ID, &d.Updated); err != nil {
+			return err
+		}
+		open = append(open, d)
+		return nil
+	}, contactID)
+	if err != nil {
+		return fmt.Errorf("open deals: %w", err)
+	}
+	for _, id := range crm.RecentOpenDeals(open) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO email_deals (email_id, deal_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, emailID, id); err != nil {
+			return fmt.Errorf("associate deal: %w", err)
+		}
 	}
 	return nil
 }
 
 // ensureContact finds or creates the contact for c and returns it with its
 // company (SPEC "Associations": the contact's company, else the company
-// with the contact's domain, else a new company for that domain unless it
-// is a free-mail provider or opted out).
+// of the contact's domain, created when new, as crm.CompanyPolicy says).
 func (s *Store) ensureContact(ctx context.Context, tx *sql.Tx, c crm.Contact, ownerID any, source, now string) (int64, sql.NullInt64, error) {
 	addr := strings.ToLower(c.Address)
 	var id int64
@@ -55,13 +63,14 @@ func (s *Store) ensureContact(ctx context.Context, tx *sql.Tx, c crm.Contact, ow
 		if err != nil {
 			return 0, companyID, err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO contacts (address, name, company_id, owner_user_id, source, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			addr, c.Name, companyID, ownerID, source, now)
+		// A contact another writer created meanwhile is taken as it is.
+		err = tx.QueryRowContext(ctx, `INSERT INTO contacts (address, name, company_id, owner_user_id, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (address) DO UPDATE SET address = excluded.address RETURNING id, company_id`,
+			addr, c.Name, companyID, ownerID, source, now).Scan(&id, &companyID)
 		if err != nil {
 			return 0, companyID, fmt.Errorf("create contact %s: %w", addr, err)
 		}
-		id, err = res.LastInsertId()
-		return id, companyID, err
+		return id, companyID, nil
 	case err != nil:
 		return 0, companyID, fmt.Errorf("look up contact %s: %w", addr, err)
 	case !companyID.Valid:
@@ -76,50 +85,17 @@ func (s *Store) ensureContact(ctx context.Context, tx *sql.Tx, c crm.Contact, ow
 	return id, companyID, nil
 }
 
-// companyFor finds or creates the company of an address's domain; none for
-// free-mail and opted-out domains.
+// companyFor finds or creates the company of an address, if it has one.
 func (s *Store) companyFor(ctx context.Context, tx *sql.Tx, addr, now string) (sql.NullInt64, error) {
-	domain := CompanyDomain(addr)
-	if domain == "" || crm.IsFreeMail(domain) || s.noCo[domain] || crm.IsFreeMail(domainOf(addr)) || s.noCo[domainOf(addr)] {
+	domain, ok := s.company.Domain(addr)
+	if !ok {
 		return sql.NullInt64{}, nil
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO companies (domain, name, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (domain) DO UPDATE SET domain = excluded.domain RETURNING id`, domain, companyName(domain), now).Scan(&id)
+		ON CONFLICT (domain) DO UPDATE SET domain = excluded.domain RETURNING id`, domain, crm.CompanyName(domain), now).Scan(&id)
 	if err != nil {
 		return sql.NullInt64{}, fmt.Errorf("find or create company %s: %w", domain, err)
 	}
 	return sql.NullInt64{Int64: id, Valid: true}, nil
-}
-
-// CompanyDomain is the domain a company is keyed by for an address: its
-// registrable domain ("eu.mail.acme.co.uk" gives "acme.co.uk").
-func CompanyDomain(addr string) string {
-	d := domainOf(addr)
-	if d == "" {
-		return ""
-	}
-	if reg, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil {
-		return reg
-	}
-	return d
-}
-
-func domainOf(addr string) string {
-	at := strings.LastIndexByte(addr, '@')
-	if at < 0 {
-		return strings.ToLower(addr)
-	}
-	return strings.ToLower(addr[at+1:])
-}
-
-// companyName makes a readable name from a domain: "acme-robotics.example"
-// gives "Acme Robotics".
-func companyName(domain string) string {
-	label, _, _ := strings.Cut(domain, ".")
-	words := strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' })
-	for i, w := range words {
-		words[i] = strings.ToUpper(w[:1]) + w[1:]
-	}
-	return strings.Join(words, " ")
 }

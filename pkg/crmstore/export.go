@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -94,35 +94,36 @@ func (s *Store) ExportWithBodies(ctx context.Context) (*Export, error) {
 	return s.export(ctx, true)
 }
 
-// querier is what a snapshot reads through.
-type querier interface {
+// Querier is what a snapshot reads through.
+type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func (s *Store) export(ctx context.Context, bodies bool) (*Export, error) {
 	var x *Export
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		x, err = readExport(ctx, q, bodies)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", describe(err))
+		return nil, fmt.Errorf("export: %w", s.describe(err))
 	}
 	return x, nil
 }
 
-// snapshot runs fn in a read transaction on one connection. It is a plain
-// (deferred) BEGIN rather than BeginTx, which the DSN makes BEGIN
-// IMMEDIATE: a reader must not take the write lock from the worker.
-func (s *Store) snapshot(ctx context.Context, fn func(q querier) error) error {
+// Snapshot runs fn in a read transaction on one connection, which sees
+// one consistent state of the store. It begins with the dialect's
+// BeginSnapshot rather than BeginTx (which SQLite's DSN makes BEGIN
+// IMMEDIATE): a reader must not take the write lock from the worker.
+func (s *Store) Snapshot(ctx context.Context, fn func(q Querier) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+	if _, err := conn.ExecContext(ctx, s.dialect.BeginSnapshot); err != nil {
 		return err
 	}
 	defer func() {
@@ -134,7 +135,7 @@ func (s *Store) snapshot(ctx context.Context, fn func(q querier) error) error {
 	return fn(conn)
 }
 
-func readExport(ctx context.Context, q querier, bodies bool) (*Export, error) {
+func readExport(ctx context.Context, q Querier, bodies bool) (*Export, error) {
 	x := &Export{Companies: []CompanyRecord{}, Contacts: []ContactRecord{}, Deals: []DealRecord{}, Emails: []EmailRecord{}, Intake: []IntakeRecord{}}
 	err := each(ctx, q, `SELECT domain, name FROM companies ORDER BY domain`, func(rows *sql.Rows) error {
 		var c CompanyRecord
@@ -163,7 +164,7 @@ func readExport(ctx context.Context, q querier, bodies bool) (*Export, error) {
 }
 
 // readContacts reads every contact, by address.
-func readContacts(ctx context.Context, q querier) ([]ContactRecord, error) {
+func readContacts(ctx context.Context, q Querier) ([]ContactRecord, error) {
 	out := []ContactRecord{}
 	err := each(ctx, q, `SELECT c.address, c.name, COALESCE(co.domain, ''), COALESCE(u.email, ''), c.source, c.created_at
 		FROM contacts c LEFT JOIN companies co ON co.id = c.company_id LEFT JOIN users u ON u.id = c.owner_user_id
@@ -188,7 +189,7 @@ func readContacts(ctx context.Context, q querier) ([]ContactRecord, error) {
 
 // readDeals reads deals with their contacts: all by id, or those matching
 // where (a WHERE clause on deals d alone) by last update, newest first.
-func readDeals(ctx context.Context, q querier, where string, args ...any) ([]DealRecord, error) {
+func readDeals(ctx context.Context, q Querier, where string, args ...any) ([]DealRecord, error) {
 	order := ` ORDER BY d.id`
 	if where != `` {
 		order = ` ORDER BY d.updated_at DESC, d.id DESC`
@@ -250,7 +251,7 @@ func readDeals(ctx context.Context, q querier, where string, args ...any) ([]Dea
 
 // readEmails reads every email and, with one query per association table,
 // its contacts, companies, deals and attachments.
-func readEmails(ctx context.Context, q querier, bodies bool) ([]EmailRecord, error) {
+func readEmails(ctx context.Context, q Querier, bodies bool) ([]EmailRecord, error) {
 	out := []EmailRecord{}
 	index := map[int64]int{}
 	bodyCols := `'', ''`
@@ -354,7 +355,7 @@ func readEmails(ctx context.Context, q querier, bodies bool) ([]EmailRecord, err
 	return out, nil
 }
 
-func readIntake(ctx context.Context, q querier) ([]IntakeRecord, error) {
+func readIntake(ctx context.Context, q Querier) ([]IntakeRecord, error) {
 	out := []IntakeRecord{}
 	err := each(ctx, q, `SELECT id, outcome, reason, detail, message_id, COALESCE(email_id, 0),
 		origin_path, mailbox, uidvalidity, uid, processed_at FROM intake ORDER BY id`, func(rows *sql.Rows) error {
@@ -378,7 +379,7 @@ func readIntake(ctx context.Context, q querier) ([]IntakeRecord, error) {
 }
 
 // each runs query and calls fn for every row.
-func each(ctx context.Context, q querier, query string, fn func(*sql.Rows) error, args ...any) error {
+func each(ctx context.Context, q Querier, query string, fn func(*sql.Rows) error, args ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // with that external id (the same case first, then any case), else the
 // deal with that store id. ok is false when there is none. A closed deal
 // is found too: the user named it.
-func pinnedDeal(ctx context.Context, q querier, tag string) (id int64, ok bool, err error) {
+func pinnedDeal(ctx context.Context, q Querier, tag string) (id int64, ok bool, err error) {
 	tag = strings.TrimSpace(tag)
 	if tag == "" {
 		return 0, false, nil
@@ -61,7 +61,7 @@ func pinEmail(ctx context.Context, tx *sql.Tx, emailID, dealID int64) error {
 // tagDetail is what an intake row says of a logged decision's tags, after
 // the decision's own detail: the deal it was pinned to, or why it was not,
 // privacy, and the tags that mean nothing. "" when there are no tags.
-func tagDetail(ctx context.Context, q querier, it *ingest.Item) (string, error) {
+func tagDetail(ctx context.Context, q Querier, it *ingest.Item) (string, error) {
 	t := it.Decision.Tags
 	if t.IsZero() {
 		return "", nil
@@ -145,7 +145,7 @@ func joinDetail(detail, note string) string {
 
 // loggedDetail is the intake detail of a logged decision: its own, then
 // what its tags did.
-func loggedDetail(ctx context.Context, q querier, it *ingest.Item) (string, error) {
+func loggedDetail(ctx context.Context, q Querier, it *ingest.Item) (string, error) {
 	note, err := tagDetail(ctx, q, it)
 	if err != nil {
 		return "", err
@@ -175,7 +175,7 @@ func privateShown(v view.Viewer) (string, []any) {
 // hideIntakeEmails unlinks, for the viewer, the intake rows whose email is
 // private and not theirs: the row shows, the email and the raw message do
 // not (Private says why).
-func hideIntakeEmails(ctx context.Context, q querier, v view.Viewer, rows []view.Intake) error {
+func hideIntakeEmails(ctx context.Context, q Querier, v view.Viewer, rows []view.Intake) error {
 	hidden, a, ok := privateHidden(v)
 	if !ok {
 		return nil
@@ -214,7 +214,7 @@ func hideIntakeEmails(ctx context.Context, q querier, v view.Viewer, rows []view
 // (kept by triggers, of the emails everyone sees) the private emails the
 // viewer may see among those link (email_contacts or email_companies,
 // keyed by col) ties to ids; set(i, n, last) adds to the i-th of ids.
-func addPrivateStats(ctx context.Context, q querier, v view.Viewer, link, col string, ids []any, set func(id int64, n int, last string) error) error {
+func addPrivateStats(ctx context.Context, q Querier, v view.Viewer, link, col string, ids []any, set func(id int64, n int, last string) error) error {
 	if len(ids) == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func (s *Store) DigestDue(ctx context.Context, user, day string) (bool, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE reason = ? AND raw_sha256 = ? AND recipient = ?`,
 		digestReason, "digest:"+day, strings.ToLower(user)).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("digest of %s for %s: %w", user, day, describe(err))
+		return false, fmt.Errorf("digest of %s for %s: %w", user, day, s.describe(err))
 	}
 	return n == 0, nil
 }
@@ -42,7 +42,7 @@ func (s *Store) DigestItems(ctx context.Context, u DigestUser, from, to time.Tim
 		WHERE us.email = ? AND e.created_at >= ? AND e.created_at < ? ORDER BY e.created_at, e.id`,
 		strings.ToLower(u.Email), lo, hi)
 	if err != nil {
-		return nil, nil, fmt.Errorf("digest of %s: %w", u.Email, describe(err))
+		return nil, nil, fmt.Errorf("digest of %s: %w", u.Email, s.describe(err))
 	}
 	for rows.Next() {
 		var it notice.DigestItem
@@ -67,7 +67,7 @@ func (s *Store) DigestItems(ctx context.Context, u DigestUser, from, to time.Tim
 		WHERE outcome = 'rejected' AND from_address IN (`+marks+`) AND processed_at >= ? AND processed_at < ?
 		ORDER BY processed_at, id`, append(addrs, lo, hi)...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("digest of %s: %w", u.Email, describe(err))
+		return nil, nil, fmt.Errorf("digest of %s: %w", u.Email, s.describe(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -92,7 +92,7 @@ func (s *Store) QueueDigest(ctx context.Context, user, day, envelopeFrom string,
 		message, message_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		"digest:"+day, digestReason, user, user, envelopeFrom, string(to), msg, messageID, now, now)
 	if err != nil {
-		return false, fmt.Errorf("queue digest of %s: %w", user, describe(err))
+		return false, fmt.Errorf("queue digest of %s: %w", user, s.describe(err))
 	}
 	n, _ := r.RowsAffected()
 	return n > 0, nil

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -48,7 +48,7 @@ func parseOptionalTime(v string) (time.Time, error) {
 
 // readContactSummaries runs a query selecting contactColumns and completes
 // the rows with fillContactStats.
-func readContactSummaries(ctx context.Context, q querier, v view.Viewer, query string, a ...any) ([]view.ContactSummary, error) {
+func readContactSummaries(ctx context.Context, q Querier, v view.Viewer, query string, a ...any) ([]view.ContactSummary, error) {
 	out := []view.ContactSummary{}
 	var ids []int64
 	err := each(ctx, q, query, func(rows *sql.Rows) error {
@@ -76,7 +76,7 @@ func readContactSummaries(ctx context.Context, q querier, v view.Viewer, query s
 // fillContactStats sets the open deals of each contact (ids[i] is list[i])
 // and, for a viewer who sees only their own emails, the count and date of
 // those: one query, or two.
-func fillContactStats(ctx context.Context, q querier, v view.Viewer, list []view.ContactSummary, ids []int64) error {
+func fillContactStats(ctx context.Context, q Querier, v view.Viewer, list []view.ContactSummary, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -118,7 +118,7 @@ func fillContactStats(ctx context.Context, q querier, v view.Viewer, list []view
 // contacts or companies (in, by col of the link table) for the viewer: the
 // stored counts plus the private emails the viewer may see; or, for a
 // viewer who sees only their own emails, after reset, theirs alone.
-func fillEmailStats(ctx context.Context, q querier, v view.Viewer, link, col string, in []any,
+func fillEmailStats(ctx context.Context, q Querier, v view.Viewer, link, col string, in []any,
 	reset func(), add func(id int64, n int, last string) error) error {
 	if !ownOnly(v) {
 		return addPrivateStats(ctx, q, v, link, col, in, add)
@@ -171,7 +171,7 @@ func (s *Store) Contacts(ctx context.Context, v view.Viewer, cq view.ContactQuer
 		order = `COALESCE(own.last, '') DESC, c.id DESC`
 	}
 	list := view.ContactList{}
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		list.Contacts, err = readContactSummaries(ctx, q, v, with+`SELECT `+contactColumns+` FROM `+contactFrom+join+`
 			WHERE c.id IN (SELECT c.id FROM contacts c LEFT JOIN companies co ON co.id = c.company_id`+join+` `+where+`
@@ -187,7 +187,7 @@ func (s *Store) Contacts(ctx context.Context, v view.Viewer, cq view.ContactQuer
 		return q.QueryRowContext(ctx, count, whereArgs...).Scan(&list.Total)
 	})
 	if err != nil {
-		return list, fmt.Errorf("contacts: %w", describe(err))
+		return list, fmt.Errorf("contacts: %w", s.describe(err))
 	}
 	return list, nil
 }
@@ -197,18 +197,18 @@ func (s *Store) Contacts(ctx context.Context, v view.Viewer, cq view.ContactQuer
 func (s *Store) Contact(ctx context.Context, v view.Viewer, address string, threads view.Page) (*view.Contact, error) {
 	addr := strings.ToLower(strings.TrimSpace(address))
 	var out *view.Contact
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		out, err = readContact(ctx, q, v, addr, threads)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("contact %s: %w", addr, describe(err))
+		return nil, fmt.Errorf("contact %s: %w", addr, s.describe(err))
 	}
 	return out, nil
 }
 
-func readContact(ctx context.Context, q querier, v view.Viewer, addr string, threads view.Page) (*view.Contact, error) {
+func readContact(ctx context.Context, q Querier, v view.Viewer, addr string, threads view.Page) (*view.Contact, error) {
 	var id int64
 	var out *view.Contact
 	err := each(ctx, q, `SELECT `+contactColumns+` FROM `+contactFrom+` WHERE c.address = ?`, func(rows *sql.Rows) error {
@@ -314,7 +314,7 @@ func scanDeal(rows *sql.Rows) (view.Deal, error) {
 
 // readDealList reads the deals that rest (WHERE, ORDER BY and LIMIT on
 // deals d) selects.
-func readDealList(ctx context.Context, q querier, rest string, a ...any) ([]view.Deal, error) {
+func readDealList(ctx context.Context, q Querier, rest string, a ...any) ([]view.Deal, error) {
 	out := []view.Deal{}
 	err := each(ctx, q, `SELECT `+dealColumns+` FROM deals d LEFT JOIN companies co ON co.id = d.company_id `+rest,
 		func(rows *sql.Rows) error {
@@ -333,7 +333,7 @@ func readDealList(ctx context.Context, q querier, rest string, a ...any) ([]view
 
 // countEmails counts the emails the viewer may see among those link (a
 // table with email_id and col) ties to id.
-func countEmails(ctx context.Context, q querier, v view.Viewer, link, col string, id int64) (int, error) {
+func countEmails(ctx context.Context, q Querier, v view.Viewer, link, col string, id int64) (int, error) {
 	query := `SELECT count(*) FROM ` + link + ` l WHERE l.` + col + ` = ?`
 	a := []any{id}
 	if ownOnly(v) {
@@ -375,7 +375,7 @@ func scanCompany(rows *sql.Rows) (int64, view.CompanySummary, error) {
 // fillCompanyStats sets the contacts and open deals of each company (ids[i]
 // is list[i]) and, for a viewer who sees only their own emails, the count
 // and date of those.
-func fillCompanyStats(ctx context.Context, q querier, v view.Viewer, list []view.CompanySummary, ids []int64) error {
+func fillCompanyStats(ctx context.Context, q Querier, v view.Viewer, list []view.CompanySummary, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -417,7 +417,7 @@ func fillCompanyStats(ctx context.Context, q querier, v view.Viewer, list []view
 
 // readCompanySummaries runs a query selecting companyColumns and completes
 // the rows with fillCompanyStats; it returns their ids too.
-func readCompanySummaries(ctx context.Context, q querier, v view.Viewer, query string, a ...any) ([]view.CompanySummary, []int64, error) {
+func readCompanySummaries(ctx context.Context, q Querier, v view.Viewer, query string, a ...any) ([]view.CompanySummary, []int64, error) {
 	out := []view.CompanySummary{}
 	var ids []int64
 	err := each(ctx, q, query, func(rows *sql.Rows) error {
@@ -449,7 +449,7 @@ func (s *Store) Companies(ctx context.Context, v view.Viewer, lq view.ListQuery)
 		whereArgs = []any{p, p}
 	}
 	list := view.CompanyList{}
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		list.Companies, _, err = readCompanySummaries(ctx, q, v, `SELECT `+companyColumns+` FROM companies co `+where+`
 			ORDER BY co.name = '', co.name COLLATE NOCASE, co.domain LIMIT ? OFFSET ?`, args(whereArgs, pageArgs(lq.Page))...)
@@ -459,7 +459,7 @@ func (s *Store) Companies(ctx context.Context, v view.Viewer, lq view.ListQuery)
 		return q.QueryRowContext(ctx, `SELECT count(*) FROM companies co `+where, whereArgs...).Scan(&list.Total)
 	})
 	if err != nil {
-		return list, fmt.Errorf("companies: %w", describe(err))
+		return list, fmt.Errorf("companies: %w", s.describe(err))
 	}
 	return list, nil
 }
@@ -470,7 +470,7 @@ func (s *Store) Companies(ctx context.Context, v view.Viewer, lq view.ListQuery)
 func (s *Store) Company(ctx context.Context, v view.Viewer, domain string, emails view.Page) (*view.Company, error) {
 	domain = strings.ToLower(strings.TrimSpace(domain))
 	var out *view.Company
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		list, ids, err := readCompanySummaries(ctx, q, v, `SELECT `+companyColumns+` FROM companies co WHERE co.domain = ?`, domain)
 		if err != nil {
 			return err
@@ -501,7 +501,7 @@ func (s *Store) Company(ctx context.Context, v view.Viewer, domain string, email
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("company %s: %w", domain, describe(err))
+		return nil, fmt.Errorf("company %s: %w", domain, s.describe(err))
 	}
 	return out, nil
 }
@@ -512,7 +512,7 @@ func (s *Store) Company(ctx context.Context, v view.Viewer, domain string, email
 // with many (n, of those the viewer may see) is better served by walking
 // all emails newest first until the page is full, which takes about
 // (offset+limit) * all/n steps instead of n and a sort of n.
-func companyEmailsQuery(ctx context.Context, q querier, v view.Viewer, n int, p view.Page) (string, error) {
+func companyEmailsQuery(ctx context.Context, q Querier, v view.Viewer, n int, p view.Page) (string, error) {
 	vis, _ := emailVisible(v)
 	var all int64 // emails in the store, about (ids are not reused)
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM emails`).Scan(&all); err != nil {
@@ -557,7 +557,7 @@ func (s *Store) Deals(ctx context.Context, v view.Viewer, lq view.ListQuery) (vi
 		where = `WHERE ` + strings.Join(conds, ` AND `)
 	}
 	list := view.DealList{}
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		list.Deals, err = readDealList(ctx, q, where+` ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`,
 			args(whereArgs, pageArgs(lq.Page))...)
@@ -568,7 +568,7 @@ func (s *Store) Deals(ctx context.Context, v view.Viewer, lq view.ListQuery) (vi
 			whereArgs...).Scan(&list.Total)
 	})
 	if err != nil {
-		return list, fmt.Errorf("deals: %w", describe(err))
+		return list, fmt.Errorf("deals: %w", s.describe(err))
 	}
 	return list, nil
 }
@@ -577,7 +577,7 @@ func (s *Store) Deals(ctx context.Context, v view.Viewer, lq view.ListQuery) (vi
 // emails.
 func (s *Store) Deal(ctx context.Context, v view.Viewer, id int64, emails view.Page) (*view.DealPage, error) {
 	var out *view.DealPage
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		list, err := readDealList(ctx, q, `WHERE d.id = ?`, id)
 		if err != nil {
 			return err
@@ -599,7 +599,7 @@ func (s *Store) Deal(ctx context.Context, v view.Viewer, id int64, emails view.P
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("deal %d: %w", id, describe(err))
+		return nil, fmt.Errorf("deal %d: %w", id, s.describe(err))
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"bytes"
@@ -17,10 +17,6 @@ import (
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
-// maxOpenDeals is how many of a contact's open deals an email is associated
-// with: the most recently updated ones.
-const maxOpenDeals = 5
-
 // Record commits a batch of processed messages in one transaction, with a
 // savepoint per message: a message whose data the store refuses is rolled
 // back alone and recorded as failed. A fault of the database itself (disk
@@ -32,32 +28,32 @@ func (s *Store) Record(ctx context.Context, items []ingest.Item) ([]ingest.Resul
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("record: begin: %w", describe(err))
+		return nil, fmt.Errorf("record: begin: %w", s.describe(err))
 	}
 	defer tx.Rollback()
 	now := s.now()
 	results := make([]ingest.Result, len(items))
 	for i := range items {
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT message`); err != nil {
-			return nil, fmt.Errorf("record: %w", describe(err))
+			return nil, fmt.Errorf("record: %w", s.describe(err))
 		}
 		res, err := s.recordOne(ctx, tx, &items[i], now)
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO message`); rerr != nil || isStoreFault(err) {
-				return nil, fmt.Errorf("record %s: %w", items[i].Origin, describe(err))
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO message`); rerr != nil || s.isStoreFault(err) {
+				return nil, fmt.Errorf("record %s: %w", items[i].Origin, s.describe(err))
 			}
 			res, err = s.recordFailure(ctx, tx, &items[i], err, now)
 			if err != nil {
-				return nil, fmt.Errorf("record %s: %w", items[i].Origin, describe(err))
+				return nil, fmt.Errorf("record %s: %w", items[i].Origin, s.describe(err))
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE message`); err != nil {
-			return nil, fmt.Errorf("record: %w", describe(err))
+			return nil, fmt.Errorf("record: %w", s.describe(err))
 		}
 		results[i] = res
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("record: commit: %w", describe(err))
+		return nil, fmt.Errorf("record: commit: %w", s.describe(err))
 	}
 	return results, nil
 }
@@ -164,7 +160,7 @@ func (s *Store) LastUIDValidity(ctx context.Context, mailbox string) (uint32, bo
 		return 0, false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("last UIDVALIDITY of %s: %w", mailbox, describe(err))
+		return 0, false, fmt.Errorf("last UIDVALIDITY of %s: %w", mailbox, s.describe(err))
 	}
 	return v, true, nil
 }
@@ -254,19 +250,12 @@ func newLoggedEmail(it *ingest.Item, d crm.Decision) loggedEmail {
 	for i, c := range d.LogTo {
 		logTo[i] = c.Address
 	}
-	e.contentKey = contentKey(e.from.Address, e.subject, e.bodyText, logTo)
-	switch id := e.originalMessageID; {
-	case !e.direct && id != "":
-		e.dedupKey = "msgid:" + strings.ToLower(id)
-	case e.direct && e.messageID != "":
-		e.dedupKey = "msgid:" + strings.ToLower(e.messageID)
-	default:
-		minute := ""
-		if !e.date.IsZero() {
-			minute = e.date.UTC().Format("2006-01-02T15:04")
-		}
-		e.dedupKey = "content:" + e.contentKey + "|" + minute
+	e.contentKey = crm.ContentKey(e.from.Address, e.subject, e.bodyText, logTo)
+	id := e.originalMessageID
+	if e.direct {
+		id = e.messageID
 	}
+	e.dedupKey = crm.DedupKey(id, e.contentKey, e.date)
 	return e
 }
 
@@ -294,18 +283,16 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 	if err != nil {
 		return 0, false, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
 		from_name, from_address, to_json, cc_json, date, date_utc, subject, body_text, body_html, note,
-		attachment_note, user_id, thread_id, raw_sha256, created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		attachment_note, user_id, thread_id, raw_sha256, created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`,
 		string(e.kind), e.dedupKey, e.contentKey, e.messageID, e.originalMessageID,
 		e.from.Name, strings.ToLower(e.from.Address), toJSON, ccJSON, date, dateUTC, e.subject, e.bodyText, e.bodyHTML, e.note,
-		attachNote.text, userID, thread, rawSum, now, d.Tags.Private)
+		attachNote.text, userID, thread, rawSum, now, d.Tags.Private).Scan(&id)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert email: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, false, err
 	}
 	for _, a := range attachNote.kept {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (email_id, name, content_type, size, sha256, content_id, inline)
@@ -343,7 +330,7 @@ func findEmail(ctx context.Context, tx *sql.Tx, e loggedEmail) (int64, bool, err
 	if err != sql.ErrNoRows {
 		return 0, false, fmt.Errorf("look up email: %w", err)
 	}
-	if !strings.HasPrefix(e.dedupKey, "content:") {
+	if !crm.ByContent(e.dedupKey) {
 		return 0, false, nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, date_utc FROM emails WHERE content_key = ? ORDER BY id`, e.contentKey)
@@ -357,34 +344,33 @@ func findEmail(ctx context.Context, tx *sql.Tx, e loggedEmail) (int64, bool, err
 			return 0, false, err
 		}
 		other, _ := time.Parse(timeLayout, dateUTC)
-		if sameDate(e.date, other) {
+		if crm.SameDate(e.date, other) {
 			return id, true, nil
 		}
 	}
 	return 0, false, rows.Err()
 }
 
-// threadOf returns the thread of the closest logged email named in refs,
-// or nil: an email that starts a thread has a NULL thread_id, read as its
-// own id (COALESCE(thread_id, id)).
+// threadOf returns the thread the email joins (crm.Thread), or nil: an
+// email that starts a thread has a NULL thread_id, read as its own id
+// (COALESCE(thread_id, id)).
 func threadOf(ctx context.Context, tx *sql.Tx, refs []string) (any, error) {
-	for i := len(refs) - 1; i >= 0; i-- { // the closest reference first
-		var id int64
-		var thread sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT id, thread_id FROM emails WHERE message_id = ? OR original_message_id = ? LIMIT 1`,
-			refs[i], refs[i]).Scan(&id, &thread)
+	thread, ok, err := crm.Thread(refs, func(ref string) (int64, bool, error) {
+		var thread int64
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(thread_id, id) FROM emails WHERE message_id = ? OR original_message_id = ? LIMIT 1`,
+			ref, ref).Scan(&thread)
 		if err == sql.ErrNoRows {
-			continue
+			return 0, false, nil
 		}
+		return thread, err == nil, err
+	})
+	if err != nil || !ok {
 		if err != nil {
-			return nil, fmt.Errorf("look up thread: %w", err)
+			err = fmt.Errorf("look up thread: %w", err)
 		}
-		if thread.Valid {
-			return thread.Int64, nil
-		}
-		return id, nil
+		return nil, err
 	}
-	return nil, nil
+	return thread, nil
 }
 
 func (s *Store) userID(ctx context.Context, tx *sql.Tx, u *crm.User) (any, error) {

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func (s *Store) RecentEmails(ctx context.Context, v view.Viewer, p view.Page) ([
 		return []view.EmailSummary{}, nil
 	}
 	var out []view.EmailSummary
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		out, err = readSummaries(ctx, q, `SELECT `+summaryColumns+`
 			FROM emails e LEFT JOIN users u ON u.id = e.user_id
@@ -30,7 +30,7 @@ func (s *Store) RecentEmails(ctx context.Context, v view.Viewer, p view.Page) ([
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recent emails: %w", describe(err))
+		return nil, fmt.Errorf("recent emails: %w", s.describe(err))
 	}
 	return out, nil
 }
@@ -39,18 +39,18 @@ func (s *Store) RecentEmails(ctx context.Context, v view.Viewer, p view.Page) ([
 // other emails of its thread the viewer may see.
 func (s *Store) Email(ctx context.Context, v view.Viewer, id int64) (*view.Email, error) {
 	var out *view.Email
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		var err error
 		out, err = readEmail(ctx, q, v, id)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("email %d: %w", id, describe(err))
+		return nil, fmt.Errorf("email %d: %w", id, s.describe(err))
 	}
 	return out, nil
 }
 
-func readEmail(ctx context.Context, q querier, v view.Viewer, id int64) (*view.Email, error) {
+func readEmail(ctx context.Context, q Querier, v view.Viewer, id int64) (*view.Email, error) {
 	vis, visArgs := emailVisible(v)
 	var e *view.Email
 	err := each(ctx, q, `SELECT `+summaryColumns+`, e.message_id, e.original_message_id, e.to_json, e.cc_json, e.note,
@@ -167,7 +167,7 @@ func (s *Store) Attachment(ctx context.Context, v view.Viewer, emailID, attachme
 		return a, notFound("attachment %d of email %d", attachmentID, emailID)
 	}
 	if err != nil {
-		return a, fmt.Errorf("attachment %d of email %d: %w", attachmentID, emailID, describe(err))
+		return a, fmt.Errorf("attachment %d of email %d: %w", attachmentID, emailID, s.describe(err))
 	}
 	if w == nil {
 		return a, nil
@@ -188,7 +188,7 @@ func (s *Store) RawEmail(ctx context.Context, v view.Viewer, emailID int64, w io
 		return notFound("raw message of email %d", emailID)
 	}
 	if err != nil {
-		return fmt.Errorf("raw message of email %d: %w", emailID, describe(err))
+		return fmt.Errorf("raw message of email %d: %w", emailID, s.describe(err))
 	}
 	if err := s.ReadBlob(ctx, sum, w); err != nil {
 		return fmt.Errorf("raw message of email %d: %w", emailID, err)

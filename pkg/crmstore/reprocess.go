@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"bytes"
@@ -126,7 +126,7 @@ func (s *Store) reprocessCandidates(ctx context.Context, f ReprocessFilter, rep 
 				return nil, notFound("reprocess: intake #%d", id)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("reprocess: intake #%d: %w", id, describe(err))
+				return nil, fmt.Errorf("reprocess: intake #%d: %w", id, s.describe(err))
 			}
 			if outcome != string(ingest.OutcomeRejected) {
 				rep.Skipped = append(rep.Skipped, Skipped{id, "it is " + outcome + ", not a rejection"})
@@ -145,7 +145,7 @@ func (s *Store) reprocessCandidates(ctx context.Context, f ReprocessFilter, rep 
 		return nil
 	}, a...)
 	if err != nil {
-		return nil, fmt.Errorf("reprocess: %w", describe(err))
+		return nil, fmt.Errorf("reprocess: %w", s.describe(err))
 	}
 	return ids, nil
 }
@@ -169,7 +169,7 @@ func (s *Store) reprocessBatch(ctx context.Context, rules *crm.Rules, ids []int6
 	rep := &ReprocessReport{}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("reprocess: begin: %w", describe(err))
+		return fmt.Errorf("reprocess: begin: %w", s.describe(err))
 	}
 	defer tx.Rollback()
 	now := s.now()
@@ -179,7 +179,7 @@ func (s *Store) reprocessBatch(ctx context.Context, rules *crm.Rules, ids []int6
 			from_address, subject FROM intake WHERE id = ?`, id).Scan(&r.id, &r.outcome, &r.reason, &r.detail, &r.rawSum,
 			&r.origin.Path, &r.origin.Mailbox, &r.origin.UIDValidity, &r.origin.UID, &r.from, &r.subject)
 		if err != nil {
-			return fmt.Errorf("reprocess: intake #%d: %w", id, describe(err))
+			return fmt.Errorf("reprocess: intake #%d: %w", id, s.describe(err))
 		}
 		if r.outcome != string(ingest.OutcomeRejected) {
 			continue // changed since it was listed (another run, the web app)
@@ -193,7 +193,7 @@ func (s *Store) reprocessBatch(ctx context.Context, rules *crm.Rules, ids []int6
 			rep.Skipped = append(rep.Skipped, Skipped{id, "its raw message is missing from the store"})
 			continue
 		} else if err != nil {
-			return fmt.Errorf("reprocess: intake #%d: %w", id, describe(err))
+			return fmt.Errorf("reprocess: intake #%d: %w", id, s.describe(err))
 		}
 		rep.Checked++
 		// A message rejected too_large was stored as its header section
@@ -220,24 +220,24 @@ func (s *Store) reprocessBatch(ctx context.Context, rules *crm.Rules, ids []int6
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT reprocess`); err != nil {
-			return fmt.Errorf("reprocess: %w", describe(err))
+			return fmt.Errorf("reprocess: %w", s.describe(err))
 		}
 		c, err := s.applyReprocess(ctx, tx, r, &it, opts.Actor, now)
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO reprocess`); rerr != nil || isStoreFault(err) {
-				return fmt.Errorf("reprocess: intake #%d: %w", id, describe(err))
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO reprocess`); rerr != nil || s.isStoreFault(err) {
+				return fmt.Errorf("reprocess: intake #%d: %w", id, s.describe(err))
 			}
 			rep.Skipped = append(rep.Skipped, Skipped{id, "the store refused its new data: " + err.Error()})
 		} else {
 			rep.Changes = append(rep.Changes, c)
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE reprocess`); err != nil {
-			return fmt.Errorf("reprocess: %w", describe(err))
+			return fmt.Errorf("reprocess: %w", s.describe(err))
 		}
 	}
 	if !opts.DryRun { // a dry run is rolled back
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("reprocess: commit: %w", describe(err))
+			return fmt.Errorf("reprocess: commit: %w", s.describe(err))
 		}
 	}
 	into.Checked += rep.Checked
@@ -282,7 +282,7 @@ func (s *Store) applyReprocess(ctx context.Context, tx *sql.Tx, r storedIntake, 
 }
 
 // readBlob is ReadBlob inside a transaction.
-func readBlob(ctx context.Context, q querier, sum string, w *bytes.Buffer) error {
+func readBlob(ctx context.Context, q Querier, sum string, w *bytes.Buffer) error {
 	found := false
 	err := each(ctx, q, `SELECT data FROM blob_chunks WHERE sha256 = ? ORDER BY seq`, func(rows *sql.Rows) error {
 		var data []byte

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -50,14 +50,14 @@ func (s *Store) ImportDeals(ctx context.Context, deals []crm.Deal) error {
 func (s *Store) inTx(ctx context.Context, what string, fn func(tx *sql.Tx, now string) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, describe(err))
+		return fmt.Errorf("%s: %w", what, s.describe(err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx, s.now()); err != nil {
-		return fmt.Errorf("%s: %w", what, describe(err))
+		return fmt.Errorf("%s: %w", what, s.describe(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", what, describe(err))
+		return fmt.Errorf("%s: commit: %w", what, s.describe(err))
 	}
 	return nil
 }
@@ -69,7 +69,7 @@ func (s *Store) upsertCompany(ctx context.Context, tx *sql.Tx, c crm.Company, no
 	}
 	name := c.Name
 	if name == "" {
-		name = companyName(domain)
+		name = crm.CompanyName(domain)
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO companies (domain, name, created_at) VALUES (?, ?, ?)
@@ -244,7 +244,7 @@ func (s *Store) ExistingContacts(ctx context.Context, addrs []string) (map[strin
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
-			return nil, fmt.Errorf("look up contact %s: %w", a, describe(err))
+			return nil, fmt.Errorf("look up contact %s: %w", a, s.describe(err))
 		default:
 			found[strings.ToLower(a)] = true
 		}

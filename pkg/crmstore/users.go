@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 func (s *Store) SyncUsers(ctx context.Context, users []crm.User) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sync users: %w", describe(err))
+		return fmt.Errorf("sync users: %w", s.describe(err))
 	}
 	defer tx.Rollback()
 	for _, u := range users {
@@ -22,11 +22,11 @@ func (s *Store) SyncUsers(ctx context.Context, users []crm.User) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, aliases) VALUES (?, ?, ?)
 			ON CONFLICT (email) DO UPDATE SET name = excluded.name, aliases = excluded.aliases`,
 			strings.ToLower(u.Email), u.Name, aliases); err != nil {
-			return fmt.Errorf("sync user %s: %w", u.Email, describe(err))
+			return fmt.Errorf("sync user %s: %w", u.Email, s.describe(err))
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sync users: %w", describe(err))
+		return fmt.Errorf("sync users: %w", s.describe(err))
 	}
 	return nil
 }

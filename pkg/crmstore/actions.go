@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"bytes"
@@ -34,7 +34,7 @@ type actionRow struct {
 }
 
 // readActionRow reads intake row id under the viewer rule of IntakeRow.
-func readActionRow(ctx context.Context, q querier, v view.Viewer, id int64) (actionRow, error) {
+func readActionRow(ctx context.Context, q Querier, v view.Viewer, id int64) (actionRow, error) {
 	var r actionRow
 	cond, allowed, ok := intakeAllowed(v)
 	if !ok {
@@ -58,7 +58,7 @@ func readActionRow(ctx context.Context, q querier, v view.Viewer, id int64) (act
 // is dismissed, under the viewer rule of IntakeRow.
 func (s *Store) IntakeState(ctx context.Context, v view.Viewer, id int64) (*view.IntakeState, error) {
 	var st *view.IntakeState
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		r, err := readActionRow(ctx, q, v, id)
 		if err != nil {
 			return err
@@ -67,7 +67,7 @@ func (s *Store) IntakeState(ctx context.Context, v view.Viewer, id int64) (*view
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("intake %d: %w", id, describe(err))
+		return nil, fmt.Errorf("intake %d: %w", id, s.describe(err))
 	}
 	return st, nil
 }
@@ -87,7 +87,7 @@ func undoable(c view.IntakeChange) bool {
 	return false
 }
 
-func readIntakeState(ctx context.Context, q querier, r actionRow) (*view.IntakeState, error) {
+func readIntakeState(ctx context.Context, q Querier, r actionRow) (*view.IntakeState, error) {
 	st := &view.IntakeState{DismissedBy: r.dismissedBy, Changes: []view.IntakeChange{}}
 	var err error
 	if st.DismissedAt, err = parseOptionalTime(r.dismissedAt); err != nil {
@@ -135,7 +135,7 @@ func (s *Store) UnresolvedIntake(ctx context.Context, v view.Viewer, p view.Page
 		return list, nil
 	}
 	where := `WHERE i.from_address IN (` + placeholders(len(addrs)) + `) AND i.outcome IN ('rejected', 'failed') AND i.dismissed_at = ''`
-	err := s.snapshot(ctx, func(q querier) error {
+	err := s.Snapshot(ctx, func(q Querier) error {
 		err := each(ctx, q, `SELECT `+intakeColumns+` FROM `+intakeFrom+` `+where+` ORDER BY i.processed_at DESC, i.id DESC LIMIT ? OFFSET ?`,
 			func(rows *sql.Rows) error {
 				r, err := scanIntake(rows)
@@ -151,7 +151,7 @@ func (s *Store) UnresolvedIntake(ctx context.Context, v view.Viewer, p view.Page
 		return q.QueryRowContext(ctx, `SELECT count(*) FROM intake i `+where, addrs...).Scan(&list.Total)
 	})
 	if err != nil {
-		return list, fmt.Errorf("unresolved intake: %w", describe(err))
+		return list, fmt.Errorf("unresolved intake: %w", s.describe(err))
 	}
 	return list, nil
 }
@@ -171,7 +171,7 @@ func (s *Store) LogIntakeOn(ctx context.Context, v view.Viewer, rules *crm.Rules
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return out, fmt.Errorf("log intake %d: begin: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: begin: %w", id, s.describe(err))
 	}
 	defer tx.Rollback()
 	r, err := readActionRow(ctx, tx, v, id)
@@ -196,7 +196,7 @@ func (s *Store) LogIntakeOn(ctx context.Context, v view.Viewer, rules *crm.Rules
 	if err := readBlob(ctx, tx, r.rawSum.String, &raw); errors.Is(err, ErrNotFound) {
 		return out, refused("its raw message is missing from the store")
 	} else if err != nil {
-		return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 	}
 	var size int64
 	if r.reason == crm.ReasonTooLarge {
@@ -224,38 +224,38 @@ func (s *Store) LogIntakeOn(ctx context.Context, v view.Viewer, rules *crm.Rules
 	}
 	hadContact, err := existed(`SELECT count(*) FROM contacts WHERE address = ?`, contact)
 	if err != nil {
-		return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 	}
-	domain := CompanyDomain(contact)
+	domain := crm.CompanyDomain(contact)
 	hadCompany, err := existed(`SELECT count(*) FROM companies WHERE domain = ?`, domain)
 	if err != nil {
-		return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 	}
 	res, created, err := s.logDecision(ctx, tx, &it, r.rawSum.String, now)
 	if err != nil {
-		return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 	}
 	detail, err := loggedDetail(ctx, tx, &it)
 	if err != nil {
-		return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 	}
 	var newContacts, newCompanies []int64
 	if !hadContact {
 		newContacts, err = idsWhere(ctx, tx, `SELECT id FROM contacts WHERE address = ?`, contact)
 		if err != nil {
-			return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+			return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 		}
 	}
 	if !hadCompany {
 		newCompanies, err = idsWhere(ctx, tx, `SELECT id FROM companies WHERE domain = ?`, domain)
 		if err != nil {
-			return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+			return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 		}
 	}
 	emailID := res.EmailIDs[0]
 	if _, err := tx.ExecContext(ctx, `UPDATE intake SET outcome = ?, reason = '', detail = ?, email_id = ? WHERE id = ?`,
 		string(res.Outcome), detail, emailID, r.id); err != nil {
-		return out, fmt.Errorf("log intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: %w", id, s.describe(err))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO intake_changes (intake_id, action, actor, changed_at,
 		old_outcome, old_reason, old_detail, old_email_id, new_outcome, new_reason, new_detail, new_email_id,
@@ -263,10 +263,10 @@ func (s *Store) LogIntakeOn(ctx context.Context, v view.Viewer, rules *crm.Rules
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)`,
 		r.id, view.ActionLog, v.Email, now, r.outcome, string(r.reason), r.detail, r.emailID,
 		string(res.Outcome), detail, emailID, idsJSON(created), contact, idsJSON(newContacts), idsJSON(newCompanies)); err != nil {
-		return out, fmt.Errorf("log intake %d: record change: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: record change: %w", id, s.describe(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return out, fmt.Errorf("log intake %d: commit: %w", id, describe(err))
+		return out, fmt.Errorf("log intake %d: commit: %w", id, s.describe(err))
 	}
 	out.Changed = true
 	if res.Outcome == ingest.OutcomeDuplicate {
@@ -288,7 +288,7 @@ func (s *Store) RerunIntake(ctx context.Context, v view.Viewer, rules *crm.Rules
 	}
 	r, err := readActionRow(ctx, s.db, v, id)
 	if err != nil {
-		return out, fmt.Errorf("re-run %w", describe(err))
+		return out, fmt.Errorf("re-run %w", s.describe(err))
 	}
 	switch {
 	case r.outcome == string(ingest.OutcomeLogged) || r.outcome == string(ingest.OutcomeDuplicate):
@@ -333,7 +333,7 @@ func (s *Store) RerunIntake(ctx context.Context, v view.Viewer, rules *crm.Rules
 		old_outcome, old_reason, old_detail, old_email_id, new_outcome, new_reason, new_detail, new_email_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL)`,
 		id, view.ActionRerun, v.Email, s.now(), r.outcome, string(r.reason), r.detail, r.outcome, string(r.reason), why); err != nil {
-		return out, fmt.Errorf("re-run intake %d: record: %w", id, describe(err))
+		return out, fmt.Errorf("re-run intake %d: record: %w", id, s.describe(err))
 	}
 	return view.ActionResult{Message: why}, nil
 }
@@ -345,7 +345,7 @@ func (s *Store) DismissIntake(ctx context.Context, v view.Viewer, id int64) (vie
 	var out view.ActionResult
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return out, fmt.Errorf("dismiss intake %d: begin: %w", id, describe(err))
+		return out, fmt.Errorf("dismiss intake %d: begin: %w", id, s.describe(err))
 	}
 	defer tx.Rollback()
 	r, err := readActionRow(ctx, tx, v, id)
@@ -360,17 +360,17 @@ func (s *Store) DismissIntake(ctx context.Context, v view.Viewer, id int64) (vie
 	}
 	now := s.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE intake SET dismissed_at = ?, dismissed_by = ? WHERE id = ?`, now, v.Email, id); err != nil {
-		return out, fmt.Errorf("dismiss intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("dismiss intake %d: %w", id, s.describe(err))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO intake_changes (intake_id, action, actor, changed_at,
 		old_outcome, old_reason, old_detail, old_email_id, new_outcome, new_reason, new_detail, new_email_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, view.ActionDismiss, v.Email, now, r.outcome, string(r.reason), r.detail, r.emailID,
 		r.outcome, string(r.reason), r.detail, r.emailID); err != nil {
-		return out, fmt.Errorf("dismiss intake %d: record: %w", id, describe(err))
+		return out, fmt.Errorf("dismiss intake %d: record: %w", id, s.describe(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return out, fmt.Errorf("dismiss intake %d: commit: %w", id, describe(err))
+		return out, fmt.Errorf("dismiss intake %d: commit: %w", id, s.describe(err))
 	}
 	return view.ActionResult{Changed: true, Message: "Dismissed."}, nil
 }
@@ -398,7 +398,7 @@ func (s *Store) UndoIntake(ctx context.Context, v view.Viewer, id, changeID int6
 	var out view.ActionResult
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return out, fmt.Errorf("undo intake %d: begin: %w", id, describe(err))
+		return out, fmt.Errorf("undo intake %d: begin: %w", id, s.describe(err))
 	}
 	defer tx.Rollback()
 	r, err := readActionRow(ctx, tx, v, id)
@@ -407,7 +407,7 @@ func (s *Store) UndoIntake(ctx context.Context, v view.Viewer, id, changeID int6
 	}
 	st, err := readIntakeState(ctx, tx, r)
 	if err != nil {
-		return out, fmt.Errorf("undo intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("undo intake %d: %w", id, s.describe(err))
 	}
 	if st.Undo == nil || st.Undo.ID != changeID {
 		for _, c := range st.Changes {
@@ -427,13 +427,13 @@ func (s *Store) UndoIntake(ctx context.Context, v view.Viewer, id, changeID int6
 		&c.oldOutcome, &c.oldReason, &c.oldDetail, &c.oldEmailID, &c.newOutcome, &c.newEmailID,
 		&c.createdEmails, &c.createdContacts, &c.createdCompanies)
 	if err != nil {
-		return out, fmt.Errorf("undo intake %d: change %d: %w", id, changeID, describe(err))
+		return out, fmt.Errorf("undo intake %d: change %d: %w", id, changeID, s.describe(err))
 	}
 	now := s.now()
 	switch c.action {
 	case view.ActionDismiss:
 		if _, err := tx.ExecContext(ctx, `UPDATE intake SET dismissed_at = '', dismissed_by = '' WHERE id = ?`, id); err != nil {
-			return out, fmt.Errorf("undo intake %d: %w", id, describe(err))
+			return out, fmt.Errorf("undo intake %d: %w", id, s.describe(err))
 		}
 		out.Message = "The dismissal is undone: it is back on the list."
 	default: // log, reprocess
@@ -441,19 +441,19 @@ func (s *Store) UndoIntake(ctx context.Context, v view.Viewer, id, changeID int6
 			return out, refused("the item changed since: reload the page")
 		}
 		if err := s.unlog(ctx, tx, id, c); err != nil {
-			return out, fmt.Errorf("undo intake %d: %w", id, describe(err))
+			return out, fmt.Errorf("undo intake %d: %w", id, s.describe(err))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE intake SET outcome = ?, reason = ?, detail = ?, email_id = ? WHERE id = ?`,
 			c.oldOutcome, c.oldReason, c.oldDetail, c.oldEmailID, id); err != nil {
-			return out, fmt.Errorf("undo intake %d: %w", id, describe(err))
+			return out, fmt.Errorf("undo intake %d: %w", id, s.describe(err))
 		}
 		out.Message = "Undone: it is back to " + outcomeWords(c.oldOutcome, c.oldReason) + "."
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE intake_changes SET undone_at = ?, undone_by = ? WHERE id = ?`, now, v.Email, changeID); err != nil {
-		return out, fmt.Errorf("undo intake %d: %w", id, describe(err))
+		return out, fmt.Errorf("undo intake %d: %w", id, s.describe(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return out, fmt.Errorf("undo intake %d: commit: %w", id, describe(err))
+		return out, fmt.Errorf("undo intake %d: commit: %w", id, s.describe(err))
 	}
 	out.Changed = true
 	return out, nil
@@ -528,7 +528,7 @@ func (s *Store) unlog(ctx context.Context, tx *sql.Tx, id int64, c storedChange)
 }
 
 // idsWhere runs a query selecting one id column.
-func idsWhere(ctx context.Context, q querier, query string, a ...any) ([]int64, error) {
+func idsWhere(ctx context.Context, q Querier, query string, a ...any) ([]int64, error) {
 	var out []int64
 	err := each(ctx, q, query, func(rows *sql.Rows) error {
 		var id int64

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func (s *Store) Users(ctx context.Context) ([]UserInfo, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", describe(err))
+		return nil, fmt.Errorf("list users: %w", s.describe(err))
 	}
 	return out, nil
 }
@@ -40,7 +40,7 @@ func (s *Store) SetPassword(ctx context.Context, email, hash string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	res, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE email = ?`, hash, email)
 	if err != nil {
-		return fmt.Errorf("set password of %s: %w", email, describe(err))
+		return fmt.Errorf("set password of %s: %w", email, s.describe(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set password of %s: user %w", email, ErrNotFound)
@@ -57,7 +57,7 @@ func (s *Store) UserID(ctx context.Context, email string) (int64, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("look up user %s: %w", email, describe(err))
+		return 0, fmt.Errorf("look up user %s: %w", email, s.describe(err))
 	}
 	return id, nil
 }
@@ -71,7 +71,7 @@ func (s *Store) PasswordHash(ctx context.Context, email string) (string, error) 
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("password of %s: %w", email, describe(err))
+		return "", fmt.Errorf("password of %s: %w", email, s.describe(err))
 	}
 	return hash, nil
 }
@@ -82,7 +82,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userEmail s
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_email, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
 		tokenHash, strings.ToLower(userEmail), t, t)
 	if err != nil {
-		return fmt.Errorf("create session: %w", describe(err))
+		return fmt.Errorf("create session: %w", s.describe(err))
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func (s *Store) Session(ctx context.Context, tokenHash []byte) (view.Session, er
 		return v, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	if err != nil {
-		return v, fmt.Errorf("session: %w", describe(err))
+		return v, fmt.Errorf("session: %w", s.describe(err))
 	}
 	if v.CreatedAt, err = parseStoreTime(created); err != nil {
 		return v, fmt.Errorf("session: %w", err)
@@ -112,7 +112,7 @@ func (s *Store) Session(ctx context.Context, tokenHash []byte) (view.Session, er
 // TouchSession records that the session was used at now.
 func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, formatTime(now), tokenHash); err != nil {
-		return fmt.Errorf("touch session: %w", describe(err))
+		return fmt.Errorf("touch session: %w", s.describe(err))
 	}
 	return nil
 }
@@ -120,7 +120,7 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Tim
 // DeleteSession removes a session.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
-		return fmt.Errorf("delete session: %w", describe(err))
+		return fmt.Errorf("delete session: %w", s.describe(err))
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 func (s *Store) DeleteSessionsBefore(ctx context.Context, idle, absolute time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
 		formatTime(idle), formatTime(absolute)); err != nil {
-		return fmt.Errorf("delete old sessions: %w", describe(err))
+		return fmt.Errorf("delete old sessions: %w", s.describe(err))
 	}
 	return nil
 }
@@ -139,7 +139,7 @@ func (s *Store) DeleteSessionsBefore(ctx context.Context, idle, absolute time.Ti
 // change, say).
 func (s *Store) DeleteUserSessions(ctx context.Context, userEmail string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_email = ?`, strings.ToLower(userEmail)); err != nil {
-		return fmt.Errorf("delete sessions of %s: %w", userEmail, describe(err))
+		return fmt.Errorf("delete sessions of %s: %w", userEmail, s.describe(err))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package sqlite
+package crmstore
 
 import (
 	"context"
@@ -89,7 +89,7 @@ func directEmail(it *ingest.Item, res *ingest.Result) (int64, bool) {
 func (s *Store) ClaimNotice(ctx context.Context, now, until time.Time) (outbox.Message, bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return outbox.Message{}, false, describe(err)
+		return outbox.Message{}, false, s.describe(err)
 	}
 	defer tx.Rollback()
 	var m outbox.Message
@@ -105,7 +105,7 @@ func (s *Store) ClaimNotice(ctx context.Context, now, until time.Time) (outbox.M
 		return outbox.Message{}, false, nil
 	}
 	if err != nil {
-		return outbox.Message{}, false, fmt.Errorf("claim notice: %w", describe(err))
+		return outbox.Message{}, false, fmt.Errorf("claim notice: %w", s.describe(err))
 	}
 	if err := json.Unmarshal([]byte(toJSON), &m.To); err != nil {
 		return outbox.Message{}, false, fmt.Errorf("notice %d: envelope_to: %w", m.ID, err)
@@ -115,10 +115,10 @@ func (s *Store) ClaimNotice(ctx context.Context, now, until time.Time) (outbox.M
 	m.Attempts++
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', attempts = ?, claimed_until = ? WHERE id = ?`,
 		m.Attempts, formatTime(until), m.ID); err != nil {
-		return outbox.Message{}, false, fmt.Errorf("claim notice %d: %w", m.ID, describe(err))
+		return outbox.Message{}, false, fmt.Errorf("claim notice %d: %w", m.ID, s.describe(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return outbox.Message{}, false, fmt.Errorf("claim notice %d: commit: %w", m.ID, describe(err))
+		return outbox.Message{}, false, fmt.Errorf("claim notice %d: commit: %w", m.ID, s.describe(err))
 	}
 	return m, true, nil
 }
@@ -130,7 +130,7 @@ func (s *Store) NoticesSentTo(ctx context.Context, userKey string, since time.Ti
 		UNION ALL SELECT claimed_until FROM outbox WHERE user_key = ? AND status = 'sending' AND id != ?`,
 		strings.ToLower(userKey), formatTime(since), except, strings.ToLower(userKey), except)
 	if err != nil {
-		return nil, fmt.Errorf("notices sent to %s: %w", userKey, describe(err))
+		return nil, fmt.Errorf("notices sent to %s: %w", userKey, s.describe(err))
 	}
 	defer rows.Close()
 	var out []time.Time
@@ -171,7 +171,7 @@ func (s *Store) NoticeFailed(ctx context.Context, id int64, lastErr string) erro
 func (s *Store) updateNotice(ctx context.Context, id int64, query string, args ...any) error {
 	r, err := s.db.ExecContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("notice %d: %w", id, describe(err))
+		return fmt.Errorf("notice %d: %w", id, s.describe(err))
 	}
 	if n, _ := r.RowsAffected(); n != 1 {
 		return fmt.Errorf("notice %d: no such notice", id)
@@ -183,7 +183,7 @@ func (s *Store) updateNotice(ctx context.Context, id int64, query string, args .
 func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM outbox GROUP BY status`)
 	if err != nil {
-		return nil, fmt.Errorf("count notices: %w", describe(err))
+		return nil, fmt.Errorf("count notices: %w", s.describe(err))
 	}
 	defer rows.Close()
 	out := map[string]int{}
