@@ -22,6 +22,11 @@ var migrations embed.FS
 // schema is the SQLite schema: migrations/*.sql.
 var schema = crmstore.Migrations{FS: migrations, Dir: "migrations"}
 
+// stmtCacheSize is how many prepared statements a connection keeps (the
+// driver's _stmt_cache_size): more than the store's distinct statements
+// of recording and of a page.
+const stmtCacheSize = "96"
+
 // Open opens (creating it and its folder when missing) the database at path
 // and applies the migrations it lacks.
 func Open(ctx context.Context, path string, opts crmstore.Options) (*crmstore.Store, error) {
@@ -35,6 +40,10 @@ func Open(ctx context.Context, path string, opts crmstore.Options) (*crmstore.St
 	q.Set("_synchronous", "FULL")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
+	// Each connection keeps its prepared statements: the store runs a
+	// few dozen distinct ones per message, and preparing them again for
+	// every message cost as much CPU as running them.
+	q.Set("_stmt_cache_size", stmtCacheSize)
 	db := sql.OpenDB(newConnector("file:"+path+"?"+q.Encode(), opts.Trace))
 	now := time.Now
 	if opts.Now != nil {
@@ -60,6 +69,7 @@ func OpenReadOnly(ctx context.Context, path string, opts crmstore.Options) (*crm
 	q.Set("mode", "ro")
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
+	q.Set("_stmt_cache_size", stmtCacheSize)
 	db := sql.OpenDB(newConnector("file:"+path+"?"+q.Encode(), opts.Trace))
 	if err := crmstore.CheckSchema(ctx, db, schema); err != nil {
 		db.Close()
