@@ -94,17 +94,40 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		report("", fmt.Sprintf("notify smtp %s (%s)", addr, tls), err, note+"; no mail sent")
 	}
-	path := sf.db
-	if path == "" {
-		path = cfg.storePath()
+	target := dbTarget(sf.db)
+	if sf.db == "" {
+		if target, err = cfg.storeTarget(); err != nil {
+			report("", "store", err, "")
+			return fmt.Errorf("check: %d problem(s): %w", problems+1, errReported)
+		}
 	}
-	note, err := checkStore(ctx, path)
-	report("", "store "+path, err, note)
+	var note string
+	if target.postgres() {
+		note, err = checkPostgresStore(ctx, target)
+	} else {
+		note, err = checkStore(ctx, target.path)
+	}
+	report("", "store "+target.String(), err, note)
 	if problems > 0 {
 		return fmt.Errorf("check: %d problem(s): %w", problems, errReported)
 	}
 	fmt.Fprintln(stdout, "all good")
 	return nil
+}
+
+// checkPostgresStore connects to a PostgreSQL store without changing it:
+// the server answers, and the schema is there and current (or would be
+// created by a command that writes).
+func checkPostgresStore(ctx context.Context, t storeTarget) (string, error) {
+	store, err := openStoreReadOnly(ctx, t, crmstore.Options{})
+	if err != nil && strings.Contains(err.Error(), "lacks migration") {
+		return "connected; the schema is missing or older: once, run or serve create or upgrade it", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	defer store.Close()
+	return "connected, schema current", nil
 }
 
 // checkStore looks at the store without changing it: a missing one

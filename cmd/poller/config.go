@@ -49,7 +49,12 @@ type httpConfig struct {
 }
 
 type storeConfig struct {
+	// Path is the SQLite database file.
 	Path string `yaml:"path"`
+	// URL (or the file URLFile names) is a PostgreSQL database instead:
+	// postgres://user:password@host:5432/database.
+	URL     string `yaml:"url"`
+	URLFile string `yaml:"url_file"`
 }
 
 type crmConfig struct {

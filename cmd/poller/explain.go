@@ -14,7 +14,6 @@ import (
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/email"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // runExplain implements "poller explain --config FILE [--json] MESSAGE.eml...".
@@ -149,18 +148,21 @@ type originalJSON struct {
 }
 
 // contactLookup returns a function telling which addresses are contacts
-// already, from the store at dbPath, else at the config's store.path when
-// that file exists; without a store, none are.
+// already, from the store at dbPath, else the config's store (a SQLite
+// file only when it exists); without a store, none are.
 func contactLookup(ctx context.Context, cfg *config, dbPath string) (func([]string) (map[string]bool, error), func(), error) {
 	none := func([]string) (map[string]bool, error) { return nil, nil }
-	path := dbPath
-	if path == "" {
-		path = cfg.storePath()
-		if _, err := os.Stat(path); err != nil {
+	target := dbTarget(dbPath)
+	if dbPath == "" {
+		var err error
+		if target, err = cfg.storeTarget(); err != nil {
+			return nil, nil, err
+		}
+		if _, err := os.Stat(target.path); !target.postgres() && err != nil {
 			return none, func() {}, nil
 		}
 	}
-	store, err := sqlite.Open(ctx, path, crmstore.Options{})
+	store, err := openStore(ctx, target, crmstore.Options{})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/poller-crm/poller/pkg/crmcsv"
 	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/email"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // runExport implements "poller export [--config FILE] [--db PATH] [--format
@@ -92,25 +91,29 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// openReadOnly opens the store of --db, else of the config's store.path,
+// openReadOnly opens the store of --db, else of the config's store,
 // for reading only: export works while the daemon holds the write lock,
 // and changes nothing (not even the users table).
 func openReadOnly(ctx context.Context, sf storeFlags) (*crmstore.Store, error) {
 	if sf.config == "" && sf.db == "" {
 		return nil, usagef("--config FILE is required")
 	}
-	path := sf.db
-	if path == "" {
+	target := dbTarget(sf.db)
+	if sf.db == "" {
 		cfg, _, err := loadConfig(sf.config)
 		if err != nil {
 			return nil, err
 		}
-		path = cfg.storePath()
+		if target, err = cfg.storeTarget(); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", path, err)
+	if !target.postgres() {
+		if _, err := os.Stat(target.path); err != nil {
+			return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", target.path, err)
+		}
 	}
-	return sqlite.OpenReadOnly(ctx, path, crmstore.Options{})
+	return openStoreReadOnly(ctx, target, crmstore.Options{})
 }
 
 // exportDoc is the JSON contract of "poller export": every list is [],

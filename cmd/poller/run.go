@@ -56,6 +56,9 @@ commands:
           everything in the store: one JSON document on stdout, or a file per entity in DIR
   show    contact ADDRESS [--config FILE] [--db PATH]
           a contact's company, open deals and email timeline, newest first
+  copy-store [--config FILE] [--from-db PATH] --to-url URL | --to-url-file FILE
+          copy a whole SQLite store into an empty PostgreSQL database, keeping every id,
+          and print each table's rows and checksums; the password goes in PGPASSWORD or the file
   version the module version and commit poller was built from (also --version)
   help    show this help; CMD -h shows one command's
 `
@@ -174,12 +177,16 @@ func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string
 		return runIngestEnv(ctx, rest, getenv, stdout, stderr)
 	case "reprocess":
 		return runReprocess(ctx, rest, stdout, stderr)
+	case "copy-store":
+		return runCopyStore(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "run":
 		return runDaemon(ctx, rest, getenv, stdout, stderr)
 	case "once":
 		return runOnce(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
 	case "check":
 		return runCheck(ctx, rest, getenv, stdout, stderr)
 	case "status":

@@ -8,7 +8,6 @@ import (
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crmstore"
-	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
 // storeFlags are the flags of every subcommand that uses the store.
@@ -26,7 +25,7 @@ type storeFlags struct {
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "config file (YAML)")
-	fs.StringVar(&f.db, "db", "", "database file (default: store.path of the config)")
+	fs.StringVar(&f.db, "db", "", "database file, or postgres:// URL (default: the config's store)")
 }
 
 // env is what a store-using subcommand works with.
@@ -49,20 +48,22 @@ func (f *storeFlags) open(ctx context.Context, needRules bool) (*env, error) {
 			return nil, usagef("%v", errNoConfig)
 		}
 	}
-	path := f.db
+	target := dbTarget(f.db)
 	if f.config != "" {
 		cfg, rules, err := loadConfigEnv(f.config, f.getenv, f.poll)
 		if err != nil {
 			return nil, err
 		}
 		e.cfg, e.rules = cfg, rules
-		if path == "" {
-			path = cfg.storePath()
+		if f.db == "" {
+			if target, err = cfg.storeTarget(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if f.existing {
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", path, err)
+	if f.existing && !target.postgres() {
+		if _, err := os.Stat(target.path); err != nil {
+			return nil, fmt.Errorf("no database at %s (give --db, or --config whose store.path names it): %w", target.path, err)
 		}
 	}
 	opts := crmstore.Options{}
@@ -70,7 +71,7 @@ func (f *storeFlags) open(ctx context.Context, needRules bool) (*env, error) {
 		opts.MaxAttachmentSize = int64(e.cfg.CRM.MaxAttachmentSize)
 		opts.NoCompanyDomains = e.cfg.CRM.NoCompanyDomains
 	}
-	store, err := sqlite.Open(ctx, path, opts)
+	store, err := openStore(ctx, target, opts)
 	if err != nil {
 		return nil, err
 	}

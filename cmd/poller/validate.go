@@ -207,6 +207,7 @@ func (c *config) validate(getenv func(string) string, poll bool) (*crm.Rules, Va
 	}
 	rules, err := c.rulesFor(c.CRM.LogAddresses)
 	es.addRulesErr("", err)
+	es = append(es, c.validateStore()...)
 	es = append(es, c.validateMailboxes(getenv, poll)...)
 	es = append(es, c.validateWeb()...)
 	es = append(es, c.validateNotify()...)

@@ -3,6 +3,7 @@ package crmstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -163,11 +164,22 @@ func (s *Store) upsertDeal(ctx context.Context, tx *sql.Tx, d crm.Deal, now stri
 	if d.ID != 0 && d.ExternalID == "" {
 		id, err = upsertDealByID(ctx, tx, d, status, companyID, created, updated)
 	} else {
-		err = tx.QueryRowContext(ctx, `INSERT INTO deals (external_id, name, stage, status, amount, company_id, created_at, updated_at)
+		err = sql.ErrNoRows
+		if external != nil {
+			// The deal of that external id updated first: an upsert that
+			// finds its row still takes an id from PostgreSQL's identity
+			// (not from SQLite's rowids), and the next new deal's id would
+			// differ between the two stores.
+			err = tx.QueryRowContext(ctx, `UPDATE deals SET name = ?, stage = ?, status = ?, amount = ?, company_id = ?, updated_at = ?
+				WHERE external_id = ? RETURNING id`, d.Name, d.Stage, status, d.Amount, companyID, updated, external).Scan(&id)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO deals (external_id, name, stage, status, amount, company_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, stage = excluded.stage, status = excluded.status,
 			amount = excluded.amount, company_id = excluded.company_id, updated_at = excluded.updated_at
 		RETURNING id`, external, d.Name, d.Stage, status, d.Amount, companyID, created, updated).Scan(&id)
+		}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("deal %q: %w", d.Name, err)

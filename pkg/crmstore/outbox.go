@@ -160,7 +160,7 @@ func (s *Store) NoticeRetry(ctx context.Context, id int64, next time.Time, lastE
 // NoticeHeld implements outbox.Store.
 func (s *Store) NoticeHeld(ctx context.Context, id int64, next time.Time) error {
 	return s.updateNotice(ctx, id, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, claimed_until = '',
-		attempts = max(attempts - 1, 0) WHERE id = ?`, formatTime(next), id)
+		attempts = CASE WHEN attempts > 1 THEN attempts - 1 ELSE 0 END WHERE id = ?`, formatTime(next), id)
 }
 
 // NoticeFailed implements outbox.Store.

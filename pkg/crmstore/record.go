@@ -1,14 +1,12 @@
 package crmstore
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -275,10 +273,7 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 		date, dateUTC = e.date.Format(time.RFC3339), formatTime(e.date)
 	}
 	toJSON, ccJSON := addressesJSON(e.to), addressesJSON(e.cc)
-	attachNote, err := s.storeAttachments(ctx, tx, it, e.direct, now)
-	if err != nil {
-		return 0, false, err
-	}
+	attachNote := s.storeAttachments(it, e.direct)
 	thread, err := threadOf(ctx, tx, e.refs)
 	if err != nil {
 		return 0, false, err
@@ -295,8 +290,8 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 		return 0, false, fmt.Errorf("insert email: %w", err)
 	}
 	for _, a := range attachNote.kept {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (email_id, name, content_type, size, sha256, content_id, inline)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (email_id, name, content_type, size, sha256, content_id, inline, part)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline, a.part); err != nil {
 			return 0, false, fmt.Errorf("insert attachment: %w", err)
 		}
 	}
@@ -404,59 +399,35 @@ func addressesJSON(list []email.Address) string {
 
 // attachmentsStored is what storeAttachments kept and what it noted.
 type attachmentsStored struct {
-	kept []email.Attachment
+	kept []keptAttachment
 	text string
 }
 
-// storeAttachments stores the content of the message's own attachments
-// (only for an email that is the message itself: a forward's original
-// carries none of its own), dropping those over the size limit with a note.
-func (s *Store) storeAttachments(ctx context.Context, tx *sql.Tx, it *ingest.Item, direct bool, now string) (attachmentsStored, error) {
+// keptAttachment is an attachment logged with its email: its content stays
+// in the raw message, as the part-th of the message's own attachments.
+type keptAttachment struct {
+	email.Attachment
+	part int
+}
+
+// storeAttachments lists the message's own attachments to log (only for
+// an email that is the message itself: a forward's original carries none
+// of its own), dropping those over the size limit with a note. Their
+// content is not stored again: Attachment decodes it from the raw
+// message.
+func (s *Store) storeAttachments(it *ingest.Item, direct bool) attachmentsStored {
 	var out attachmentsStored
 	if !direct || it.Message == nil || len(it.Message.Attachments) == 0 {
-		return out, nil
+		return out
 	}
 	var notes []string
-	need := map[int]bool{}
 	for i, a := range it.Message.Attachments {
 		if a.Size > s.opts.MaxAttachmentSize {
 			notes = append(notes, fmt.Sprintf("attachment %q (%d bytes) dropped: over the %d-byte limit", a.Filename, a.Size, s.opts.MaxAttachmentSize))
 			continue
 		}
-		out.kept = append(out.kept, a)
-		ok, err := blobExists(ctx, tx, a.SHA256)
-		if err != nil {
-			return out, err
-		}
-		if !ok {
-			need[i] = true
-		}
+		out.kept = append(out.kept, keptAttachment{Attachment: a, part: i})
 	}
 	out.text = strings.Join(notes, "; ")
-	if len(need) == 0 {
-		return out, nil
-	}
-	// Stream the wanted attachments out of the raw message into chunks.
-	err := email.WalkAttachments(bytes.NewReader(it.Raw), email.Limits{}, func(i int, _ email.Attachment, content io.Reader) error {
-		if !need[i] {
-			return nil
-		}
-		a := it.Message.Attachments[i]
-		res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, a.SHA256, a.Size, now)
-		if err != nil {
-			return fmt.Errorf("store attachment: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // the same content twice in one message
-		}
-		w := &chunkWriter{ctx: ctx, tx: tx, sum: a.SHA256}
-		if _, err := io.Copy(w, content); err != nil {
-			return err
-		}
-		return w.Close()
-	})
-	if err != nil {
-		return out, fmt.Errorf("store attachments: %w", err)
-	}
-	return out, nil
+	return out
 }

@@ -64,6 +64,9 @@ func ftsQuery(input string) string {
 // contacts and companies; then come the emails, best first (BM25), one
 // page of them. Input that leaves nothing to search for finds nothing.
 func (s *Store) Search(ctx context.Context, v view.Viewer, query string, p view.Page) (view.SearchResult, error) {
+	if s.dialect.FullText == TSVector {
+		return s.searchTSVector(ctx, v, query, p)
+	}
 	res := view.SearchResult{Hits: []view.Hit{}}
 	match := ftsQuery(query)
 	if match == "" {

@@ -67,6 +67,10 @@ type Dialect struct {
 	// Integrity checks the database's own consistency, returning "ok"
 	// when it is sound.
 	Integrity func(ctx context.Context, db *sql.DB) (string, error)
+	// ResetIDs, when set, runs after rows were copied into table with
+	// their ids, so that the ids the database generates next follow them
+	// (PostgreSQL's identity sequences).
+	ResetIDs func(ctx context.Context, tx *sql.Tx, table string) error
 	// Locks, when set, guards leases with a lock the database holds for a
 	// session (PostgreSQL's advisory locks): it is released when the
 	// holder's connection ends, however the holder dies.

@@ -27,7 +27,7 @@ func pinnedDeal(ctx context.Context, q Querier, tag string) (id int64, ok bool, 
 		return 0, false, nil
 	}
 	err = q.QueryRowContext(ctx, `SELECT id FROM deals WHERE external_id = ?
-		UNION ALL SELECT id FROM (SELECT id FROM deals WHERE lower(external_id) = lower(?) ORDER BY id LIMIT 1)
+		UNION ALL SELECT id FROM (SELECT id FROM deals WHERE lower(external_id) = lower(?) ORDER BY id LIMIT 1) AS any_case
 		LIMIT 1`, tag, tag).Scan(&id)
 	if err == nil {
 		return id, true, nil
@@ -160,7 +160,7 @@ func privateHidden(v view.Viewer) (cond string, a []any, ok bool) {
 	if v.Admin {
 		return ``, nil, false
 	}
-	return `e.private = 1 AND e.user_id IS NOT ?`, []any{v.UserID}, true
+	return `e.private = 1 AND e.user_id IS DISTINCT FROM ?`, []any{v.UserID}, true
 }
 
 // privateShown is a condition on emails e that holds for the private

@@ -243,7 +243,7 @@ func readContact(ctx context.Context, q Querier, v view.Viewer, addr string, thr
 	err = each(ctx, q, `SELECT t, count(*) OVER () FROM (
 			SELECT COALESCE(e.thread_id, e.id) AS t, max(`+emailDate+`) AS last
 			FROM email_contacts ec CROSS JOIN emails e ON e.id = ec.email_id
-			WHERE ec.contact_id = ? AND `+vis+` GROUP BY t)
+			WHERE ec.contact_id = ? AND `+vis+` GROUP BY t) AS threads
 		ORDER BY last DESC, t DESC LIMIT ? OFFSET ?`, func(rows *sql.Rows) error {
 		var t int64
 		if err := rows.Scan(&t, &out.ThreadsTotal); err != nil {

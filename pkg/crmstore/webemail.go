@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/view"
 )
 
@@ -159,10 +160,13 @@ func viewAddresses(v string) ([]view.Address, error) {
 func (s *Store) Attachment(ctx context.Context, v view.Viewer, emailID, attachmentID int64, w io.Writer) (view.Attachment, error) {
 	vis, visArgs := emailVisible(v)
 	var a view.Attachment
-	err := s.db.QueryRowContext(ctx, `SELECT a.id, a.email_id, a.name, a.content_type, a.size, a.sha256, a.content_id, a.inline
+	var part sql.NullInt64
+	var raw sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT a.id, a.email_id, a.name, a.content_type, a.size, a.sha256, a.content_id, a.inline,
+		a.part, e.raw_sha256
 		FROM attachments a JOIN emails e ON e.id = a.email_id
 		WHERE a.id = ? AND a.email_id = ? AND `+vis, args([]any{attachmentID, emailID}, visArgs)...).
-		Scan(&a.ID, &a.EmailID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.ContentID, &a.Inline)
+		Scan(&a.ID, &a.EmailID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.ContentID, &a.Inline, &part, &raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, notFound("attachment %d of email %d", attachmentID, emailID)
 	}
@@ -172,10 +176,54 @@ func (s *Store) Attachment(ctx context.Context, v view.Viewer, emailID, attachme
 	if w == nil {
 		return a, nil
 	}
-	if err := s.ReadBlob(ctx, a.SHA256, w); err != nil {
+	if !part.Valid || !raw.Valid { // logged before attachments were read from the raw message
+		err = s.ReadBlob(ctx, a.SHA256, w)
+	} else {
+		err = s.readPart(ctx, raw.String, int(part.Int64), w)
+	}
+	if err != nil {
 		return a, fmt.Errorf("attachment %d of email %d: %w", attachmentID, emailID, err)
 	}
 	return a, nil
+}
+
+// errPartDone stops the walk over a message's attachments once the one
+// wanted is written.
+var errPartDone = errors.New("part written")
+
+// readPart writes the decoded content of the part-th attachment of the
+// raw message rawSum to w, streaming the message through the parser
+// rather than holding it.
+func (s *Store) readPart(ctx context.Context, rawSum string, part int, w io.Writer) error {
+	pr, pw := io.Pipe()
+	read := make(chan error, 1)
+	go func() {
+		err := s.ReadBlob(ctx, rawSum, pw)
+		pw.CloseWithError(err)
+		read <- err
+	}()
+	found := false
+	err := email.WalkAttachments(pr, email.Limits{}, func(i int, _ email.Attachment, content io.Reader) error {
+		if i != part {
+			return nil
+		}
+		found = true
+		if _, err := io.Copy(w, content); err != nil {
+			return err
+		}
+		return errPartDone
+	})
+	pr.CloseWithError(errPartDone) // the reader stops: ReadBlob returns
+	if rerr := <-read; rerr != nil && !errors.Is(rerr, errPartDone) && !errors.Is(rerr, io.ErrClosedPipe) {
+		return rerr
+	}
+	if err != nil && !errors.Is(err, errPartDone) {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("the raw message has no attachment %d: %w", part, ErrNotFound)
+	}
+	return nil
 }
 
 // RawEmail writes the stored raw message of an email to w, byte for byte.

@@ -37,7 +37,7 @@ func emailVisible(v view.Viewer) (string, []any) {
 	case ownOnly(v):
 		return `e.user_id = ?`, []any{v.UserID}
 	case v.Admin:
-		return `1`, nil
+		return `1 = 1`, nil
 	}
 	return `(e.private = 0 OR e.user_id = ?)`, []any{v.UserID}
 }

@@ -2,14 +2,12 @@ package sqlite_test
 
 import (
 	"context"
-	"errors"
 	"github.com/poller-crm/poller/pkg/crmstore"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
 
@@ -20,11 +18,6 @@ type clock struct {
 }
 
 func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // twoWorkers opens one database file twice, as two processes would.
 func twoWorkers(t *testing.T) (a, b *crmstore.Store, c *clock) {
@@ -42,77 +35,12 @@ func twoWorkers(t *testing.T) (a, b *crmstore.Store, c *clock) {
 	return a, b, c
 }
 
-func TestLeaseOneHolderAtATime(t *testing.T) {
-	ctx := context.Background()
-	a, b, c := twoWorkers(t)
-	const mb, ttl = "main/INBOX", 2 * time.Minute
-	if _, ok, err := a.Acquire(ctx, mb, "host-a:1:aa", ttl); err != nil || !ok {
-		t.Fatalf("first Acquire = %v, %v; want the lease", ok, err)
-	}
-	cur, ok, err := b.Acquire(ctx, mb, "host-b:2:bb", ttl)
-	if err != nil || ok {
-		t.Fatalf("second holder's Acquire = %v, %v; want refused", ok, err)
-	}
-	if cur.Holder != "host-a:1:aa" || !cur.Since.Equal(c.now()) || !cur.Expires.Equal(c.now().Add(ttl)) {
-		t.Errorf("refusal names %+v, want host-a's lease since now for %s", cur, ttl)
-	}
-	// Another mailbox is free: mailboxes spread across workers.
-	if _, ok, err := b.Acquire(ctx, "other/INBOX", "host-b:2:bb", ttl); err != nil || !ok {
-		t.Errorf("Acquire of another mailbox = %v, %v; want it", ok, err)
-	}
-	// Renewed, the lease outlives its first TTL.
-	c.add(ttl - time.Second)
-	if err := a.Renew(ctx, mb, "host-a:1:aa", ttl); err != nil {
-		t.Fatalf("Renew: %v", err)
-	}
-	c.add(ttl - time.Second)
-	if _, ok, _ := b.Acquire(ctx, mb, "host-b:2:bb", ttl); ok {
-		t.Fatal("a renewed lease was taken")
-	}
-	// Released, it is free at once.
-	if err := b.Release(ctx, mb, "host-b:2:bb"); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, _ := b.Acquire(ctx, mb, "host-b:2:bb", ttl); ok {
-		t.Fatal("another holder's Release freed the lease")
-	}
-	if err := a.Release(ctx, mb, "host-a:1:aa"); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, err := b.Acquire(ctx, mb, "host-b:2:bb", ttl); err != nil || !ok {
-		t.Fatalf("Acquire after Release = %v, %v; want the lease", ok, err)
-	}
-}
+// The store's leases are the suite's (storetest's Lease tests, on one
+// database shared by two stores); this is SQLite's locking of one file
+// opened twice, as by two processes.
 
-func TestLeaseExpiresAndIsLost(t *testing.T) {
-	ctx := context.Background()
-	a, b, c := twoWorkers(t)
-	const mb, ttl = "main/INBOX", 2 * time.Minute
-	if _, ok, err := a.Acquire(ctx, mb, "host-a:1:aa", ttl); err != nil || !ok {
-		t.Fatalf("Acquire = %v, %v", ok, err)
-	}
-	c.add(ttl) // host-a stalled: its lease ran out
-	if _, ok, err := b.Acquire(ctx, mb, "host-b:2:bb", ttl); err != nil || !ok {
-		t.Fatalf("Acquire of an expired lease = %v, %v; want it", ok, err)
-	}
-	if err := a.Renew(ctx, mb, "host-a:1:aa", ttl); !errors.Is(err, ingest.ErrLeaseLost) {
-		t.Errorf("Renew of a lease taken by another = %v, want ErrLeaseLost", err)
-	}
-	if _, ok, _ := a.Acquire(ctx, mb, "host-a:1:aa", ttl); ok {
-		t.Error("the old holder took the lease back from a live holder")
-	}
-	// An expired lease nobody took is still its holder's to renew.
-	c.add(ttl + time.Second)
-	if err := b.Renew(ctx, mb, "host-b:2:bb", ttl); err != nil {
-		t.Errorf("Renew of an expired lease nobody took = %v, want nil", err)
-	}
-	l, ok, err := a.Lease(ctx, mb)
-	if err != nil || !ok || l.Holder != "host-b:2:bb" || !l.Expires.Equal(c.now().Add(ttl)) {
-		t.Errorf("Lease = %+v, %v, %v; want host-b's, renewed", l, ok, err)
-	}
-}
-
-// Many workers racing for one mailbox: exactly one wins.
+// Many workers racing for one mailbox through two opens of one file:
+// exactly one wins (BEGIN IMMEDIATE and the busy timeout serialise them).
 func TestLeaseRaceHasOneWinner(t *testing.T) {
 	ctx := context.Background()
 	a, b, _ := twoWorkers(t)

@@ -1,15 +1,16 @@
-package sqlite
+package storetest
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/poller-crm/poller/pkg/crmstore"
-	"os"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/fixtures"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/notice"
 )
@@ -22,7 +23,7 @@ var testNotify = &ingest.Notify{
 // unparseable is a user's (bob's) forward whose original cannot be found.
 func unparseable(t *testing.T) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("../../fixtures/reject-forward-unparseable.eml")
+	raw, err := fs.ReadFile(fixtures.EML(), "reject-forward-unparseable.eml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,17 +38,8 @@ func noticeItem(t *testing.T, path string, raw []byte) ingest.Item {
 	return it
 }
 
-func recordItems(t *testing.T, s *crmstore.Store, items ...ingest.Item) []ingest.Result {
-	t.Helper()
-	res, err := s.Record(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Record: %v", err)
-	}
-	return res
-}
-
-func TestNoticeQueuedWithItsIntakeRow(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testNoticeQueuedWithItsIntakeRow(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	raw := unparseable(t)
 	it := noticeItem(t, "fwd.eml", raw)
 	if it.Notice == nil {
@@ -90,8 +82,8 @@ func TestNoticeQueuedWithItsIntakeRow(t *testing.T) {
 	}
 }
 
-func TestNoNoticeForAnExternalSender(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testNoNoticeForAnExternalSender(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	raw := bytes.Replace(unparseable(t), []byte("From: Bob Marsh <bob@example.com>"), []byte("From: Hannah <hannah@customer.example>"), 1)
 	it := noticeItem(t, "ext.eml", raw)
 	if it.Notice != nil {
@@ -103,13 +95,13 @@ func TestNoNoticeForAnExternalSender(t *testing.T) {
 	}
 }
 
-// TestRecordThatFailsQueuesNoNotice: the notice commits with the intake row
+// testRecordThatFailsQueuesNoNotice: the notice commits with the intake row
 // or not at all.
-func TestRecordThatFailsQueuesNoNotice(t *testing.T) {
+func testRecordThatFailsQueuesNoNotice(t *testing.T, open Opener) {
 	t.Run("batch aborted", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		s := openStore(t, crmstore.Options{Trace: func(q string) {
+		s := openStore(t, open, crmstore.Options{Trace: func(q string) {
 			if strings.Contains(q, "INSERT INTO outbox") {
 				cancel() // the database goes away right after queueing
 			}
@@ -123,10 +115,8 @@ func TestRecordThatFailsQueuesNoNotice(t *testing.T) {
 		}
 	})
 	t.Run("message failed", func(t *testing.T) {
-		s := openStore(t, crmstore.Options{})
-		if _, err := s.DB().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
-			t.Fatal(err)
-		}
+		s := openStore(t, open, crmstore.Options{})
+		refuseInserts(t, s, "outbox")
 		res := recordItems(t, s, noticeItem(t, "fwd.eml", unparseable(t)))
 		if res[0].Outcome != ingest.OutcomeFailed {
 			t.Errorf("Record = %+v, want failed", res[0])
@@ -140,8 +130,8 @@ func TestRecordThatFailsQueuesNoNotice(t *testing.T) {
 	})
 }
 
-func TestAttachmentDroppedNotice(t *testing.T) {
-	s := openStore(t, crmstore.Options{MaxAttachmentSize: 1000})
+func testAttachmentDroppedNotice(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{MaxAttachmentSize: 1000})
 	raw := "From: Alice Rossi <alice@example.com>\r\nTo: hannah@customer.example\r\nBcc: log@crm.example.com\r\n" +
 		"Subject: Quote\r\nDate: Tue, 3 Mar 2026 10:00:00 +0100\r\nMessage-ID: <quote@example.com>\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe quote.\r\n--b\r\n" +
@@ -168,9 +158,9 @@ func TestAttachmentDroppedNotice(t *testing.T) {
 	}
 }
 
-func TestClaimNotice(t *testing.T) {
+func testClaimNotice(t *testing.T, open Opener) {
 	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
-	s := openStore(t, crmstore.Options{Now: func() time.Time { return now }})
+	s := openStore(t, open, crmstore.Options{Now: func() time.Time { return now }})
 	recordItems(t, s, noticeItem(t, "fwd.eml", unparseable(t)))
 	ctx := context.Background()
 	m, ok, err := s.ClaimNotice(ctx, now, now.Add(time.Minute))
@@ -207,5 +197,28 @@ func TestClaimNotice(t *testing.T) {
 	}
 	if _, ok, _ := s.ClaimNotice(ctx, now.Add(48*time.Hour), now.Add(49*time.Hour)); ok {
 		t.Error("ClaimNotice took a notice already sent")
+	}
+}
+
+// refuseInserts makes every insert into table fail as a constraint of the
+// schema would (an error of the message's data, not of the database), with
+// a trigger in the database's own language.
+func refuseInserts(t *testing.T, s *crmstore.Store, table string) {
+	t.Helper()
+	var stmts []string
+	switch name := s.Dialect().Name; name {
+	case "SQLite":
+		stmts = []string{`CREATE TRIGGER refuse_` + table + ` BEFORE INSERT ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'refused'); END`}
+	case "PostgreSQL":
+		stmts = []string{
+			`CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END $$`,
+			`CREATE TRIGGER refuse_` + table + ` BEFORE INSERT ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION refuse_insert()`,
+		}
+	default:
+		t.Skipf("no refusing trigger written for %s", name)
+	}
+	for _, q := range stmts {
+		exec(t, s, q)
 	}
 }

@@ -1,16 +1,16 @@
-package sqlite
+package storetest
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/poller-crm/poller/pkg/crmstore"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
@@ -20,9 +20,8 @@ func sentAt(to, subject, date, id string) string {
 	return "From: Alice Rossi <alice@example.com>\r\nTo: " + to + "\r\nBcc: log@crm.example.com\r\nSubject: " + subject +
 		"\r\nDate: " + date + "\r\nMessage-ID: <" + id + ">\r\n\r\nbody of " + subject + "\r\n"
 }
-
-func TestExportEmptyStore(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testExportEmptyStore(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	x, err := s.Export(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -35,8 +34,8 @@ func TestExportEmptyStore(t *testing.T) {
 	}
 }
 
-func TestExport(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testExport(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportCompanies(ctx, []crm.Company{{Domain: "zeta.example", Name: "Zeta"}, {Domain: "acme.example", Name: "Acme Corp"}}); err != nil {
 		t.Fatal(err)
@@ -146,8 +145,8 @@ func TestExport(t *testing.T) {
 
 // TestExportGroupsAssociationsByEmail checks that associations loaded in
 // one query each land on their own emails.
-func TestExportGroupsAssociationsByEmail(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testExportGroupsAssociationsByEmail(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	record(t, s,
 		sentAt("a@one.example", "first", "Mon, 2 Mar 2026 10:00:00 +0000", "m1@example.com"),
 		sentAt("b@two.example", "second", "Mon, 2 Mar 2026 11:00:00 +0000", "m2@example.com"),
@@ -166,8 +165,8 @@ func TestExportGroupsAssociationsByEmail(t *testing.T) {
 	}
 }
 
-func TestContactView(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testContactView(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportCompanies(ctx, []crm.Company{{Domain: "prospect.example", Name: "Prospect Inc"}}); err != nil {
 		t.Fatal(err)
@@ -230,8 +229,8 @@ func TestContactView(t *testing.T) {
 	}
 }
 
-func TestContactAddresses(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testContactAddresses(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	if err := s.ImportContacts(context.Background(), []crm.Person{{Address: "Dana@Prospect.example"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -246,8 +245,8 @@ func TestContactAddresses(t *testing.T) {
 
 // TestExportSnapshotDoesNotBlockWriters checks that an export reads one
 // snapshot without taking the write lock from the worker.
-func TestExportSnapshotDoesNotBlockWriters(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testExportSnapshotDoesNotBlockWriters(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportCompanies(ctx, []crm.Company{{Domain: "one.example"}}); err != nil {
 		t.Fatal(err)
@@ -284,5 +283,85 @@ func TestExportSnapshotDoesNotBlockWriters(t *testing.T) {
 	}
 	if len(x.Companies) != 2 {
 		t.Errorf("companies after the snapshot = %d, want 2", len(x.Companies))
+	}
+}
+
+// testExportIsStable: the corpus exports the same twice, and with bodies
+// the same but for the bodies.
+func testExportIsStable(t *testing.T, open Opener) {
+	s := open(t, crmstore.Options{Now: CorpusNow})
+	Corpus(t, s)
+	ctx := context.Background()
+	x, err := s.Export(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Emails) < 20 || len(x.Contacts) < 10 || len(x.Companies) < 5 || len(x.Deals) != 6 || len(x.Intake) <= len(x.Emails) {
+		t.Errorf("corpus export: %d emails, %d contacts, %d companies, %d deals, %d intake rows",
+			len(x.Emails), len(x.Contacts), len(x.Companies), len(x.Deals), len(x.Intake))
+	}
+	again, err := s.Export(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := DiffExports(x, again); d != "" {
+		t.Errorf("two exports of one store differ:\n%s", d)
+	}
+	xb, err := s.ExportWithBodies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := 0
+	for i := range xb.Emails {
+		if xb.Emails[i].BodyText != "" || xb.Emails[i].BodyHTML != "" {
+			bodies++
+		}
+		xb.Emails[i].BodyText, xb.Emails[i].BodyHTML = "", ""
+	}
+	if bodies < len(xb.Emails)/2 {
+		t.Errorf("ExportWithBodies: %d of %d emails with a body", bodies, len(xb.Emails))
+	}
+	if d := DiffExports(x, xb); d != "" {
+		t.Errorf("Export and ExportWithBodies differ but for the bodies:\n%s", d)
+	}
+	var linked, deals, private int
+	for _, e := range x.Emails {
+		if len(e.Contacts) > 0 {
+			linked++
+		}
+		if len(e.Deals) > 0 {
+			deals++
+		}
+		if e.Private {
+			private++
+		}
+	}
+	if linked == 0 || deals == 0 || private != 1 {
+		t.Errorf("corpus: %d emails with contacts, %d with deals, %d private; want some, some, 1", linked, deals, private)
+	}
+}
+
+// testSameInputSameExport: two stores given the same corpus on the same
+// clock export the same, ids and times included (the adapters' tests
+// compare the stores of two databases in the same way).
+func testSameInputSameExport(t *testing.T, open Opener) {
+	ctx := context.Background()
+	a, b := open(t, crmstore.Options{Now: CorpusNow}), open(t, crmstore.Options{Now: CorpusNow})
+	Corpus(t, a)
+	Corpus(t, b)
+	for _, export := range []func(*crmstore.Store, context.Context) (*crmstore.Export, error){
+		(*crmstore.Store).Export, (*crmstore.Store).ExportWithBodies,
+	} {
+		x, err := export(a, ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := export(b, ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := DiffExports(x, y); d != "" {
+			t.Errorf("two stores of one corpus export differently:\n%s", d)
+		}
 	}
 }

@@ -1,17 +1,17 @@
-package sqlite
+package storetest
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/poller-crm/poller/pkg/crmstore"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/view"
 )
 
@@ -42,9 +42,9 @@ func intakeDetail(t *testing.T, s *crmstore.Store, emailID int64) string {
 
 // pinStore has dana with three deals: Pilot (imported as D-7), Expansion
 // (no external id) and Old (won, OLD-1).
-func pinStore(t *testing.T) (*crmstore.Store, map[string]int64) {
+func pinStore(t *testing.T, open Opener) (*crmstore.Store, map[string]int64) {
 	t.Helper()
-	s := openStore(t, crmstore.Options{})
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportContacts(ctx, []crm.Person{{Address: "dana@prospect.example", Name: "Dana"}}); err != nil {
 		t.Fatal(err)
@@ -68,8 +68,8 @@ func pinStore(t *testing.T) (*crmstore.Store, map[string]int64) {
 	return s, ids
 }
 
-func TestDealTagPinsTheEmailToThatDeal(t *testing.T) {
-	s, deals := pinStore(t)
+func testDealTagPinsTheEmailToThatDeal(t *testing.T, open Opener) {
+	s, deals := pinStore(t, open)
 	for _, tc := range []struct {
 		name, plus string
 		want       []string
@@ -103,8 +103,8 @@ func TestDealTagPinsTheEmailToThatDeal(t *testing.T) {
 	}
 }
 
-func TestTagsCombineAndUnknownTagsAreNoted(t *testing.T) {
-	s, _ := pinStore(t)
+func testTagsCombineAndUnknownTagsAreNoted(t *testing.T, open Opener) {
+	s, _ := pinStore(t, open)
 	res := record(t, s, tagged("private+deal-D-7+acme", "combined", "body", 3), tagged("Acme", "unknown only", "body", 4))
 	ids := emailIDs(t, res)
 	if got := dealsOf(t, s, ids[0]); !slices.Equal(got, []string{"Pilot"}) {
@@ -140,9 +140,9 @@ type privateStore struct {
 	alice, bob, admin, own view.Viewer
 }
 
-func newPrivateStore(t *testing.T) *privateStore {
+func newPrivateStore(t *testing.T, open Opener) *privateStore {
 	t.Helper()
-	s, _ := pinStore(t)
+	s, _ := pinStore(t, open)
 	secret := tagged("private", "Secret pricing", "", 5, "Message-ID: <secret@example.com>", "MIME-Version: 1.0",
 		"Content-Type: multipart/mixed; boundary=b") +
 		"--b\r\nContent-Type: text/plain\r\n\r\nthe zanzibar discount\r\n" +
@@ -167,8 +167,8 @@ func newPrivateStore(t *testing.T) *privateStore {
 	return p
 }
 
-func TestPrivateEmailIsSeenByItsUserAndAdminsOnly(t *testing.T) {
-	p := newPrivateStore(t)
+func testPrivateEmailIsSeenByItsUserAndAdminsOnly(t *testing.T, open Opener) {
+	p := newPrivateStore(t, open)
 	s, ctx := p.s, context.Background()
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 10, 0, 0, 0, time.UTC) }
 	for _, tc := range []struct {
@@ -302,8 +302,8 @@ func TestPrivateEmailIsSeenByItsUserAndAdminsOnly(t *testing.T) {
 	}
 }
 
-func TestPrivateEmailIntakeRowDoesNotLinkForOthers(t *testing.T) {
-	p := newPrivateStore(t)
+func testPrivateEmailIntakeRowDoesNotLinkForOthers(t *testing.T, open Opener) {
+	p := newPrivateStore(t, open)
 	s, ctx := p.s, context.Background()
 	var rowID int64
 	if err := s.DB().QueryRow(`SELECT id FROM intake WHERE email_id = ?`, p.private).Scan(&rowID); err != nil {
@@ -348,8 +348,8 @@ func TestPrivateEmailIntakeRowDoesNotLinkForOthers(t *testing.T) {
 	}
 }
 
-func TestPrivateEmailCountsFollowItsPrivacy(t *testing.T) {
-	p := newPrivateStore(t)
+func testPrivateEmailCountsFollowItsPrivacy(t *testing.T, open Opener) {
+	p := newPrivateStore(t, open)
 	s := p.s
 	stored := func() (int, string) {
 		var n int
@@ -387,8 +387,8 @@ func TestPrivateEmailCountsFollowItsPrivacy(t *testing.T) {
 	}
 }
 
-func TestExportMarksPrivateEmails(t *testing.T) {
-	p := newPrivateStore(t)
+func testExportMarksPrivateEmails(t *testing.T, open Opener) {
+	p := newPrivateStore(t, open)
 	x, err := p.s.Export(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package sqlite_test
+package crmstore_test
 
 import (
 	"github.com/poller-crm/poller/pkg/crmstore"

@@ -1,12 +1,12 @@
-package sqlite
+package storetest
 
 import (
 	"context"
 	"errors"
-	"github.com/poller-crm/poller/pkg/crmstore"
 	"strings"
 	"testing"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/view"
 )
 
@@ -15,17 +15,8 @@ import (
 const bobToLogOnly = "From: Bob Marsh <bob@example.com>\r\nTo: log@crm.example.com\r\nSubject: Call notes\r\n" +
 	"Date: Wed, 4 Mar 2026 11:00:00 +0100\r\nMessage-ID: <notes-bob@example.com>\r\n\r\nDana wants a demo next week.\r\n"
 
-func actionViewer(t *testing.T, s *crmstore.Store, email string, admin bool) view.Viewer {
-	t.Helper()
-	id, err := s.UserID(context.Background(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return view.Viewer{UserID: id, Email: email, Addresses: []string{email}, Admin: admin}
-}
-
 // intakeOf is the id of the intake row of a message by subject.
-func intakeOf(t *testing.T, s *crmstore.Store, subject string) int64 {
+func intakeOf(t testing.TB, s *crmstore.Store, subject string) int64 {
 	t.Helper()
 	var id int64
 	if err := s.DB().QueryRow(`SELECT id FROM intake WHERE subject = ? ORDER BY id LIMIT 1`, subject).Scan(&id); err != nil {
@@ -34,21 +25,12 @@ func intakeOf(t *testing.T, s *crmstore.Store, subject string) int64 {
 	return id
 }
 
-func one(t *testing.T, s *crmstore.Store, query string, args ...any) string {
-	t.Helper()
-	got := strings1(t, s, query, args...)
-	if len(got) != 1 {
-		t.Fatalf("%s = %q, want one row", query, got)
-	}
-	return got[0]
-}
-
-func TestLogIntakeOnANewContactAndUndo(t *testing.T) {
+func testLogIntakeOnANewContactAndUndo(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openStore(t, crmstore.Options{})
+	s := openStore(t, open, crmstore.Options{})
 	record(t, s, leoForward) // leo is not a user: sender_not_user
 	id := intakeOf(t, s, "Fwd: Pricing")
-	alice := actionViewer(t, s, "alice@example.com", true)
+	alice := viewer(t, s, "alice@example.com", true)
 	rules := testRules(t)
 
 	res, err := s.LogIntakeOn(ctx, alice, rules, id, view.ContactChoice{Address: "Pat@Prospect.example", Name: "Pat Lee"})
@@ -112,17 +94,17 @@ func TestLogIntakeOnANewContactAndUndo(t *testing.T) {
 	}
 }
 
-func TestLogIntakeOnAnExistingContactKeepsIt(t *testing.T) {
+func testLogIntakeOnAnExistingContactKeepsIt(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openStore(t, crmstore.Options{})
+	s := openStore(t, open, crmstore.Options{})
 	record(t, s, bcc("Bob Marsh <bob@example.com>", "Dana Smith <dana@prospect.example>", "Hello", "hi", "Message-ID: <hello@example.com>"),
 		bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
 	if got := one(t, s, `SELECT outcome FROM intake WHERE id = ?`, id); got != "rejected" {
 		t.Fatalf("Bob's note is %s, want rejected", got)
 	}
-	bob := actionViewer(t, s, "bob@example.com", false)
-	alice := actionViewer(t, s, "alice@example.com", false) // not an admin here
+	bob := viewer(t, s, "bob@example.com", false)
+	alice := viewer(t, s, "alice@example.com", false) // not an admin here
 	rules := testRules(t)
 
 	if _, err := s.LogIntakeOn(ctx, alice, rules, id, view.ContactChoice{Address: "dana@prospect.example"}); !errors.Is(err, crmstore.ErrNotFound) {
@@ -164,12 +146,12 @@ func TestLogIntakeOnAnExistingContactKeepsIt(t *testing.T) {
 	}
 }
 
-func TestDismissIntakeAndUndo(t *testing.T) {
+func testDismissIntakeAndUndo(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openStore(t, crmstore.Options{})
+	s := openStore(t, open, crmstore.Options{})
 	record(t, s, bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
-	bob := actionViewer(t, s, "bob@example.com", false)
+	bob := viewer(t, s, "bob@example.com", false)
 	unresolved := func() int {
 		t.Helper()
 		l, err := s.UnresolvedIntake(ctx, bob, view.Page{Limit: 20})
@@ -217,12 +199,12 @@ func TestDismissIntakeAndUndo(t *testing.T) {
 	}
 }
 
-func TestRerunIntakeAndUndo(t *testing.T) {
+func testRerunIntakeAndUndo(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openStore(t, crmstore.Options{})
+	s := openStore(t, open, crmstore.Options{})
 	record(t, s, leoForward)
 	id := intakeOf(t, s, "Fwd: Pricing")
-	alice := actionViewer(t, s, "alice@example.com", true)
+	alice := viewer(t, s, "alice@example.com", true)
 
 	res, err := s.RerunIntake(ctx, alice, testRules(t), id)
 	if err != nil || res.Changed || !strings.Contains(res.Message, "No change") || !strings.Contains(res.Message, "not a user") {
@@ -259,12 +241,12 @@ func TestRerunIntakeAndUndo(t *testing.T) {
 	}
 }
 
-func TestUndoLogRefusedWhileAnotherItemNamesTheEmail(t *testing.T) {
+func testUndoLogRefusedWhileAnotherItemNamesTheEmail(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openStore(t, crmstore.Options{})
+	s := openStore(t, open, crmstore.Options{})
 	record(t, s, bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
-	bob := actionViewer(t, s, "bob@example.com", false)
+	bob := viewer(t, s, "bob@example.com", false)
 	if _, err := s.LogIntakeOn(ctx, bob, testRules(t), id, view.ContactChoice{Address: "dana@prospect.example"}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/poller-crm/poller/pkg/crmstore"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -18,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/poller-crm/poller/pkg/crm"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/view"
 )
@@ -49,20 +48,8 @@ func testViewers(t *testing.T, s *crmstore.Store) viewers {
 	return viewers{team, own, admin}
 }
 
-func emailIDs(t *testing.T, res []ingest.Result) []int64 {
-	t.Helper()
-	var ids []int64
-	for i, r := range res {
-		if r.Outcome != ingest.OutcomeLogged {
-			t.Fatalf("message %d: outcome %s (%s, %v), want logged", i, r.Outcome, r.Reason, r.Err)
-		}
-		ids = append(ids, r.EmailIDs[0])
-	}
-	return ids
-}
-
-func TestWebVisibilityOfEmails(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testWebVisibilityOfEmails(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.ImportContacts(ctx, []crm.Person{{Address: "dana@prospect.example", Name: "Dana Smith"}}); err != nil {
 		t.Fatal(err)
@@ -187,8 +174,8 @@ func TestWebVisibilityOfEmails(t *testing.T) {
 	}
 }
 
-func TestWebIntakeVisibility(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testWebIntakeVisibility(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	fromDana := "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n"
 	fromAlice := mail("alice@example.com", "bob@example.com", "internal only", "no contact here", 2, 0)
@@ -249,8 +236,8 @@ func TestWebIntakeVisibility(t *testing.T) {
 	}
 }
 
-func TestWebSearch(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testWebSearch(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	if err := s.ImportCompanies(ctx, []crm.Company{{Domain: "zeppelin.example", Name: "Zeppelin Werke"}}); err != nil {
@@ -348,8 +335,11 @@ func TestWebSearch(t *testing.T) {
 	}
 }
 
-func TestBM25RanksTheMoreRelevantFirst(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+// testSearchRanksTheClearlyMoreRelevantFirst: an email about a word ranks
+// above one that mentions it once in a long body, however the database
+// ranks (the adapters test their own ranking's finer order).
+func testSearchRanksTheClearlyMoreRelevantFirst(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	ids := emailIDs(t, record(t, s,
@@ -357,13 +347,13 @@ func TestBM25RanksTheMoreRelevantFirst(t *testing.T) {
 		mail("alice@example.com", "dana@prospect.example", "Turbine turbine", "turbine maintenance for the turbine", 3, 0),
 	))
 	r, err := s.Search(ctx, vs.team, "turbine", view.Page{})
-	if err != nil || len(r.Hits) != 2 || r.Hits[0].EmailID != ids[1] {
-		t.Errorf("Search(turbine) = %+v, %v; want email %d first", r.Hits, err, ids[1])
+	if err != nil || r.Total != 2 || len(r.Hits) != 2 || r.Hits[0].EmailID != ids[1] || r.Hits[1].EmailID != ids[0] {
+		t.Errorf("Search(turbine) = %+v, %v; want email %d first, then %d", r.Hits, err, ids[1], ids[0])
 	}
 }
 
-func TestContactTimelineGroupsThreads(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testContactTimelineGroupsThreads(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	ids := emailIDs(t, record(t, s,
@@ -399,10 +389,10 @@ func TestContactTimelineGroupsThreads(t *testing.T) {
 	}
 }
 
-func TestWebQueriesPerPageAreConstant(t *testing.T) {
+func testWebQueriesPerPageAreConstant(t *testing.T, open Opener) {
 	measure := func(n int) map[string]int {
 		var queries atomic.Int64
-		s := openStore(t, crmstore.Options{Trace: func(string) { queries.Add(1) }})
+		s := openStore(t, open, crmstore.Options{Trace: func(string) { queries.Add(1) }})
 		ctx := context.Background()
 		if err := s.ImportDeals(ctx, nil); err != nil {
 			t.Fatal(err)
@@ -459,8 +449,8 @@ func TestWebQueriesPerPageAreConstant(t *testing.T) {
 	}
 }
 
-func TestWebAttachmentsAndRawBytes(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testWebAttachmentsAndRawBytes(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	pdf := "%PDF-1.4 binary \x00\x01\xff bytes"
@@ -536,8 +526,8 @@ func b64(s string) string {
 	return b.String()
 }
 
-func TestSessionsAndPasswords(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testSessionsAndPasswords(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.SetPassword(ctx, "Alice@Example.com", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"); err != nil {
 		t.Fatal(err)
@@ -604,69 +594,13 @@ func TestSessionsAndPasswords(t *testing.T) {
 	}
 }
 
-func TestMigrationBackfillsSearchAndCounts(t *testing.T) {
-	// A store made before migration 0003, with data in it.
-	s := openStore(t, crmstore.Options{})
-	ctx := context.Background()
-	ids := emailIDs(t, record(t, s, mail("alice@example.com", "Zoë <zoe@prospect.example>", "Kaffee", "Grüße aus Köln", 2, 0)))
-	db := s.DB()
-	db.SetMaxOpenConns(1)
-	for _, stmt := range []string{
-		`DROP TRIGGER emails_fts_insert`, `DROP TRIGGER emails_fts_before_update`, `DROP TRIGGER emails_fts_after_update`,
-		`DROP TRIGGER emails_fts_delete`, `DROP TRIGGER contacts_fts_insert`, `DROP TRIGGER contacts_fts_update`,
-		`DROP TRIGGER contacts_fts_delete`, `DROP TRIGGER companies_fts_insert`, `DROP TRIGGER companies_fts_update`,
-		`DROP TRIGGER companies_fts_delete`,
-		`DROP TABLE email_fts`, `DROP TABLE contact_fts`, `DROP TABLE company_fts`, `DROP TABLE sessions`,
-		`DROP INDEX emails_user_date`, `DROP INDEX emails_date`, `DROP INDEX emails_thread`, `DROP INDEX email_contacts_contact`,
-		`CREATE INDEX email_contacts_contact ON email_contacts(contact_id)`,
-		`DROP INDEX email_companies_company`, `DROP INDEX email_deals_deal`, `DROP INDEX deals_company`,
-		`DROP INDEX deals_updated`, `DROP INDEX contacts_name`, `DROP INDEX contacts_created`, `DROP INDEX companies_name`,
-		`DROP INDEX intake_outcome`, `DROP INDEX intake_from`, `DROP INDEX intake_mailbox`,
-		`DROP INDEX contacts_last_email`, `DROP INDEX companies_last_email`,
-		`DROP TRIGGER email_contacts_count`, `DROP TRIGGER email_contacts_uncount`,
-		`DROP TRIGGER email_companies_count`, `DROP TRIGGER email_companies_uncount`,
-		`ALTER TABLE users DROP COLUMN password_hash`, `ALTER TABLE attachments DROP COLUMN content_id`, `ALTER TABLE attachments DROP COLUMN inline`,
-		`ALTER TABLE contacts DROP COLUMN email_count`, `ALTER TABLE contacts DROP COLUMN last_email_at`,
-		`ALTER TABLE companies DROP COLUMN email_count`, `ALTER TABLE companies DROP COLUMN last_email_at`,
-		`DROP TRIGGER emails_private_delete`, `DROP TRIGGER emails_private_update`, `DROP INDEX emails_private`,
-		`ALTER TABLE emails DROP COLUMN private`, // 0006 comes again after 0003
-		`DELETE FROM schema_migrations WHERE version IN (3, 6)`,
-	} {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	if n := count(t, s, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger'`); n != 0 {
-		t.Fatalf("%d triggers left", n)
-	}
-	if err := crmstore.Migrate(ctx, s.DB(), schema, time.Now()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	vs := testViewers(t, s)
-	for _, q := range []string{"grusse", "koln", "kaffee"} {
-		if r, err := s.Search(ctx, vs.team, q, view.Page{}); err != nil || r.Total != 1 || r.Hits[len(r.Hits)-1].EmailID != ids[0] {
-			t.Errorf("Search(%q) after the migration = %+v, %v", q, r, err)
-		}
-	}
-	for _, q := range []string{"zoe", "prospect"} {
-		if r, err := s.Search(ctx, vs.team, q, view.Page{}); err != nil || len(r.Hits) == 0 || r.Hits[0].Kind != view.HitContact && r.Hits[0].Kind != view.HitCompany {
-			t.Errorf("Search(%q) after the migration = %+v, %v; want the contact or company", q, r, err)
-		}
-	}
-	list, err := s.Contacts(ctx, vs.team, view.ContactQuery{})
-	if err != nil || len(list.Contacts) != 1 || list.Contacts[0].Emails != 1 || list.Contacts[0].LastEmail.Day() != 2 {
-		t.Errorf("Contacts after the migration = %+v, %v", list, err)
-	}
-}
-
-func TestWebReadsEveryFixture(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testWebReadsEveryFixture(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	if err := s.SyncUsers(ctx, []crm.User{{Email: "chiara@example-labs.com"}}); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob("../../fixtures/*.eml")
-	items := fixtureItems(t, len(files))
+	items := FixtureItems(t, len(fixtureRaws(t)))
 	res, err := s.Record(ctx, items)
 	if err != nil {
 		t.Fatal(err)
@@ -751,9 +685,9 @@ func longestWord(s string) string {
 	return best
 }
 
-func TestContactsListSortsFiltersAndPages(t *testing.T) {
+func testContactsListSortsFiltersAndPages(t *testing.T, open Opener) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := openStore(t, crmstore.Options{Now: func() time.Time { clock = clock.Add(time.Minute); return clock }})
+	s := openStore(t, open, crmstore.Options{Now: func() time.Time { clock = clock.Add(time.Minute); return clock }})
 	ctx := context.Background()
 	vs := testViewers(t, s)
 	if err := s.ImportContacts(ctx, []crm.Person{

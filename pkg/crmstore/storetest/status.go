@@ -1,21 +1,21 @@
-package sqlite
+package storetest
 
 import (
 	"context"
-	"github.com/poller-crm/poller/pkg/crmstore"
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
-// TestStatusLeavesOutRejectionsLoggedSince: once a copy of a rejected
+// testStatusLeavesOutRejectionsLoggedSince: once a copy of a rejected
 // message is logged (the same bytes, or the same Message-ID), status no
 // longer lists the rejection; other rejections stay.
-func TestStatusLeavesOutRejectionsLoggedSince(t *testing.T) {
+func testStatusLeavesOutRejectionsLoggedSince(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openStore(t, crmstore.Options{})
+	s := openStore(t, open, crmstore.Options{})
 	carol := func(extra ...string) string {
 		return bcc("carol@example.com", "dana@prospect.example", "quote", "the quote", extra...)
 	}

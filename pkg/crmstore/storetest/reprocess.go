@@ -1,14 +1,15 @@
-package sqlite
+package storetest
 
 import (
 	"context"
 	"errors"
-	"github.com/poller-crm/poller/pkg/crmstore"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/crm"
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
@@ -35,8 +36,8 @@ func reprocess(t *testing.T, s *crmstore.Store, rules *crm.Rules, f crmstore.Rep
 	return rep
 }
 
-func TestReprocessLogsARejectionAfterTheRulesChange(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testReprocessLogsARejectionAfterTheRulesChange(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	other := bcc("Stranger <x@elsewhere.example>", "dana@prospect.example", "Hello", "hi")
 	res := record(t, s, leoForward, other)
 	if res[0].Reason != crm.ReasonSenderNotUser || res[1].Reason != crm.ReasonSenderNotUser {
@@ -70,19 +71,26 @@ func TestReprocessLogsARejectionAfterTheRulesChange(t *testing.T) {
 	if c.IntakeID != 1 || len(c.EmailIDs) != 1 || c.Decision.User == nil || c.Decision.User.Email != "leo@example.com" {
 		t.Fatalf("change = %+v, want intake 1 logged for leo", c)
 	}
-	if got := strings1(t, s, `SELECT outcome || ' ' || reason || ' ' || email_id FROM intake WHERE id = 1`); len(got) != 1 || got[0] != "logged  1" {
-		t.Errorf("intake row 1 = %q, want it logged with email 1", got)
+	// The email the run logged: the first after the dry run's, which were
+	// rolled back (SQLite then reuses their ids, PostgreSQL's identity
+	// does not, so the id is read from the report).
+	email := c.EmailIDs[0]
+	if n := count(t, s, `SELECT count(*) FROM emails WHERE id < ?`, email); n != 0 {
+		t.Errorf("%d emails before the one logged (%d), want none", n, email)
+	}
+	if got := strings1(t, s, `SELECT outcome || ' ' || reason || ' ' || email_id FROM intake WHERE id = 1`); len(got) != 1 || got[0] != fmt.Sprintf("logged  %d", email) {
+		t.Errorf("intake row 1 = %q, want it logged with email %d", got, email)
 	}
 	if got := strings1(t, s, `SELECT c.address || ' ' || c.source || ' ' || co.domain FROM email_contacts ec
-		JOIN contacts c ON c.id = ec.contact_id JOIN companies co ON co.id = c.company_id WHERE ec.email_id = 1`); len(got) != 1 ||
+		JOIN contacts c ON c.id = ec.contact_id JOIN companies co ON co.id = c.company_id WHERE ec.email_id = ?`, email); len(got) != 1 ||
 		got[0] != "dana@prospect.example forward prospect.example" {
-		t.Errorf("email 1's contacts = %q, want dana@prospect.example (forward) at prospect.example", got)
+		t.Errorf("email %d's contacts = %q, want dana@prospect.example (forward) at prospect.example", email, got)
 	}
-	if got := strings1(t, s, `SELECT u.email FROM emails e JOIN users u ON u.id = e.user_id WHERE e.id = 1`); len(got) != 1 || got[0] != "leo@example.com" {
-		t.Errorf("email 1 attributed to %q, want leo@example.com", got)
+	if got := strings1(t, s, `SELECT u.email FROM emails e JOIN users u ON u.id = e.user_id WHERE e.id = ?`, email); len(got) != 1 || got[0] != "leo@example.com" {
+		t.Errorf("email %d attributed to %q, want leo@example.com", email, got)
 	}
 	if got := strings1(t, s, `SELECT old_outcome || ' ' || old_reason || ' -> ' || new_outcome || ' ' || new_email_id || ' ' || created_emails
-		FROM intake_changes WHERE intake_id = 1`); len(got) != 1 || got[0] != "rejected sender_not_user -> logged 1 [1]" {
+		FROM intake_changes WHERE intake_id = 1`); len(got) != 1 || got[0] != fmt.Sprintf("rejected sender_not_user -> logged %d [%d]", email, email) {
 		t.Errorf("intake_changes = %q, want one reprocess change", got)
 	}
 
@@ -98,8 +106,8 @@ func TestReprocessLogsARejectionAfterTheRulesChange(t *testing.T) {
 	}
 }
 
-func TestReprocessLinksADuplicateAndChangesReasons(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testReprocessLinksADuplicateAndChangesReasons(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	// The same forward, rejected, then logged from a copy the user sent again.
 	record(t, s, leoForward)
 	rules := rulesWithLeo(t)
@@ -148,8 +156,8 @@ func TestReprocessLinksADuplicateAndChangesReasons(t *testing.T) {
 	}
 }
 
-func TestReprocessSkipsATooLargeMessageStoredAsItsHeader(t *testing.T) {
-	s := openStore(t, crmstore.Options{})
+func testReprocessSkipsATooLargeMessageStoredAsItsHeader(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
 	small := crmtest.Rules(t, func(c *crm.Config) { c.MaxMessageSize = 1000 })
 	header := "From: alice@example.com\r\nTo: dana@prospect.example\r\nBcc: log@crm.example.com\r\nSubject: Big\r\n\r\n"
 	it := ingest.ProcessSized(small, ingest.Origin{Path: "big.eml"}, []byte(header), 5000)

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poller-crm/poller/pkg/crmstore"
+	"github.com/poller-crm/poller/pkg/imaptest/dovecot"
+	"github.com/poller-crm/poller/pkg/pgtest"
+	"github.com/poller-crm/poller/pkg/postgres"
+	"github.com/poller-crm/poller/pkg/sqlite"
+)
+
+// openPostgres opens the store at url as the commands do, for checking
+// what they left.
+func openPostgres(t *testing.T, url string) *crmstore.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), url, crmstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func storeInt(t *testing.T, db *sql.DB, q string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// Three "poller once" processes on one Dovecot mailbox of 2,000 messages
+// share one PostgreSQL store; one of them is SIGKILLed, again and again,
+// once it has committed something. At the end every message is recorded
+// once, all are \Seen, each logical message is one email, and the
+// Rejected folder holds each rejected message exactly once.
+func TestWorkersSharingPostgresNeverDouble(t *testing.T) {
+	const n = 2000
+	pg := pgtest.Start(t)
+	url := pg.NewDatabase(t)
+	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
+	srv.Deliver(t, imapUser, numbered(t, n)...)
+	cfg := imapConfig(t, srv.Addr, "")
+	store := openPostgres(t, url) // creates the schema before the workers race
+	db := store.DB()
+	intake := func() int { return storeInt(t, db, `SELECT count(*) FROM intake`) }
+
+	start := func() (*exec.Cmd, *bytes.Buffer) {
+		cmd := pollerCommand(t, "once", "--config", cfg, "--db", url, "--wait")
+		cmd.Env = append(cmd.Env, "TEST_IMAP_PASSWORD="+imapPassword)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out
+	}
+	kills := 0
+	for round := 0; round < 20 && intake() < n; round++ {
+		var cmds []*exec.Cmd
+		var outs []*bytes.Buffer
+		for range 3 {
+			c, o := start()
+			cmds, outs = append(cmds, c), append(outs, o)
+		}
+		// Kill one worker (whichever holds the lease: the others wait)
+		// once the store has moved on, then let the rest finish.
+		before := intake()
+		deadline := time.Now().Add(60 * time.Second)
+		for intake() <= before && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if intake() < n {
+			victim := cmds[round%3]
+			if victim.Process.Signal(syscall.SIGKILL) == nil {
+				kills++
+			}
+		}
+		for i, c := range cmds {
+			err := c.Wait()
+			if ee, ok := err.(*exec.ExitError); ok && ee.Sys().(syscall.WaitStatus).Signaled() {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("once: %v\n%s", err, outs[i])
+			}
+			if strings.Contains(outs[i].String(), "connection lost") {
+				t.Errorf("a worker reported a refusal as a lost connection:\n%s", outs[i])
+			}
+		}
+	}
+	// A last, undisturbed pass finishes what the killed ones left.
+	c, out := start()
+	if err := c.Wait(); err != nil {
+		t.Fatalf("last once: %v\n%s", err, out)
+	}
+	if kills == 0 {
+		t.Fatal("no worker was killed: the test proved nothing")
+	}
+	t.Logf("%d workers killed", kills)
+
+	if got := intake(); got != n {
+		t.Errorf("intake rows = %d, want one per message (%d)", got, n)
+	}
+	if got := storeInt(t, db, `SELECT count(DISTINCT uid) FROM intake`); got != n {
+		t.Errorf("distinct UIDs in intake = %d, want %d", got, n)
+	}
+	logged := storeInt(t, db, `SELECT count(*) FROM intake WHERE outcome = 'logged'`)
+	if got := storeInt(t, db, `SELECT count(*) FROM emails`); got > logged || got == 0 {
+		t.Errorf("%d emails for %d logged messages: want at most one email per logged message", got, logged)
+	}
+	if got := storeInt(t, db, `SELECT count(*) FROM (SELECT dedup_key FROM emails GROUP BY dedup_key HAVING count(*) > 1) d`); got != 0 {
+		t.Errorf("%d logical emails logged more than once", got)
+	}
+	rejectedRows := storeInt(t, db, `SELECT count(*) FROM intake WHERE outcome = 'rejected'`)
+	inbox, seen := seenInMaildir(t, srv.Maildir(imapUser))
+	rejected, rejectedSeen := seenInMaildir(t, filepath.Join(srv.Maildir(imapUser), ".Rejected"))
+	if rejected != rejectedRows || rejectedSeen != rejected || rejected == 0 {
+		t.Errorf("Rejected folder holds %d messages (%d seen), %d rejections recorded: want each exactly once", rejected, rejectedSeen, rejectedRows)
+	}
+	if inbox+rejected != n || seen != inbox {
+		t.Errorf("INBOX %d (%d seen), Rejected %d: want all %d messages seen", inbox, seen, rejected, n)
+	}
+}
+
+// A second worker on another "host" (another process with its own
+// connection) skips a mailbox whose lease a live worker holds in
+// PostgreSQL, with one line naming the holder.
+func TestPostgresLeaseSkipsTheBusyMailbox(t *testing.T) {
+	pg := pgtest.Start(t)
+	url := pg.NewDatabase(t)
+	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
+	srv.Deliver(t, imapUser, numbered(t, 400)...)
+	cfg := imapConfig(t, srv.Addr, "")
+	store := openPostgres(t, url)
+	first := pollerCommand(t, "once", "--config", cfg, "--db", url)
+	first.Env = append(first.Env, "TEST_IMAP_PASSWORD="+imapPassword)
+	var ferr bytes.Buffer
+	first.Stdout, first.Stderr = &ferr, &ferr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for storeInt(t, store.DB(), `SELECT count(*) FROM intake`) == 0 {
+		if time.Now().After(deadline) {
+			first.Process.Kill()
+			t.Fatalf("no commit within 60 s\n%s", &ferr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	out, serr, err := runCmdEnv(t, []string{"TEST_IMAP_PASSWORD=" + imapPassword}, "once", "--config", cfg, "--db", url)
+	if err != nil {
+		t.Fatalf("second once: %v\n%s", err, serr)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first once: %v\n%s", err, &ferr)
+	}
+	done := storeInt(t, store.DB(), `SELECT count(*) FROM intake`)
+	if done == 400 && !strings.Contains(serr, "is being polled by ") {
+		// The first may have finished before the second looked: only
+		// then is there no line to see.
+		t.Logf("the first pass ended before the second started: %s", serr)
+	} else if strings.Count(serr, "mailbox main/INBOX is being polled by ") != 1 || !strings.Contains(serr, ": skipping") {
+		t.Errorf("second once's log = %q, want one line saying who polls main/INBOX and that it skips it", serr)
+	}
+	if strings.Contains(out, "pass main/INBOX") && strings.Contains(serr, ": skipping") {
+		t.Errorf("second once printed a summary for a mailbox it skipped: %q", out)
+	}
+	if got := storeInt(t, store.DB(), `SELECT count(*) FROM intake`); got != 400 {
+		t.Errorf("intake rows = %d, want 400", got)
+	}
+}
+
+// copy-store from a SQLite store filled by a real pass gives a PostgreSQL
+// store with the same export, and prints matching checksums.
+func TestCopyStoreGivesTheSameExport(t *testing.T) {
+	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
+	srv.Deliver(t, imapUser, numbered(t, 120)...)
+	dbPath := filepath.Join(t.TempDir(), "poller.db")
+	cfg := imapConfig(t, srv.Addr, "")
+	if _, serr, err := runCmdEnv(t, []string{"TEST_IMAP_PASSWORD=" + imapPassword}, "once", "--config", cfg, "--db", dbPath); err != nil {
+		t.Fatalf("once: %v\n%s", err, serr)
+	}
+	pg := pgtest.Start(t)
+	url := pg.NewDatabase(t)
+	out, serr, err := runCmd(t, "copy-store", "--from-db", dbPath, "--to-url", url)
+	if err != nil {
+		t.Fatalf("copy-store: %v\n%s%s", err, out, serr)
+	}
+	if !strings.Contains(out, "every checksum matches") || strings.Contains(out, "DIFFERS") {
+		t.Errorf("copy-store output:\n%s", out)
+	}
+	t.Logf("copy-store:\n%s", out)
+	for _, args := range [][]string{{"export"}, {"export", "--bodies"}} {
+		fromSQLite, _, err := runCmd(t, append(args, "--db", dbPath)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromPostgres, serr, err := runCmd(t, append(args, "--db", url)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, serr)
+		}
+		if fromSQLite != fromPostgres || len(fromSQLite) < 1000 {
+			t.Errorf("poller %s differs between the SQLite store and its copy (%d and %d bytes)", strings.Join(args, " "), len(fromSQLite), len(fromPostgres))
+		}
+	}
+	// The copy takes new mail after the copied ids.
+	again, _, err := runCmd(t, "copy-store", "--from-db", dbPath, "--to-url", url)
+	if err == nil || !strings.Contains(err.Error()+again, "not empty") {
+		t.Errorf("a second copy into the same database = %v, want it refused as not empty", err)
+	}
+	s, err := sqlite.OpenReadOnly(context.Background(), dbPath, crmstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := openPostgres(t, url)
+	maxID := storeInt(t, s.DB(), `SELECT max(id) FROM intake`)
+	var next int
+	if err := p.DB().QueryRow(`INSERT INTO passes (mailbox, started_at, finished_at) VALUES ('x', '', '') RETURNING id`).Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	var nextIntake int
+	if err := p.DB().QueryRow(fmt.Sprintf(`INSERT INTO intake (outcome, processed_at) VALUES ('failed', '') RETURNING id`)).Scan(&nextIntake); err != nil {
+		t.Fatal(err)
+	}
+	if nextIntake != maxID+1 {
+		t.Errorf("the next intake id in the copy = %d, want %d (after the copied ones)", nextIntake, maxID+1)
+	}
+}
+
+// runCmdEnv runs "poller args..." in this process with env (KEY=VALUE)
+// added to the environment the config expands.
+func runCmdEnv(t *testing.T, env []string, args ...string) (string, string, error) {
+	t.Helper()
+	extra := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		extra[k] = v
+	}
+	getenv := func(k string) string {
+		if v, ok := extra[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, getenv, &stdout, &stderr)
+	return stdout.String(), stderr.String(), err
+}
