@@ -128,6 +128,16 @@ mailboxes:
 			`mailboxes[0].host: environment variable IMAP_HOST is not set`,
 			`mailboxes[0].password: environment variable PW is not set`,
 		}},
+		{"store: path and url", validBase + `store: {path: p.db, url: "postgres://poller:s3cret@db.example/crm", url_file: u.txt}
+`, false, []string{
+			`store.url: set url or url_file, not both`,
+			`store.path: set path (SQLite) or url (PostgreSQL), not both`,
+			`store.url_file: open DIR/u.txt: no such file or directory`,
+		}},
+		{"store: a url that is not one, its password never quoted", validBase + `store: {url: "postgres://poller:s3cret@db.example:notaport/crm"}
+`, false, []string{
+			`store.url: not a valid PostgreSQL URL (want postgres://user:password@host:5432/database)`,
+		}},
 		{"polling needs a mailbox", validBase, true, []string{`mailboxes: at least one mailbox is required`}},
 		{"serving needs none, nor its secret", validBase + validMailbox, false, nil},
 	}
