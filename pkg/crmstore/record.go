@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,15 +16,41 @@ import (
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
-// Record commits a batch of processed messages in one transaction, with a
-// savepoint per message: a message whose data the store refuses is rolled
-// back alone and recorded as failed. A fault of the database itself (disk
-// full, locked, corrupt) aborts the batch and returns the error: nothing of
-// it is committed, so nothing may be acknowledged.
+// Record commits a batch of processed messages in one transaction: a
+// message whose data the store refuses is rolled back alone and recorded
+// as failed. A fault of the database itself (disk full, locked, corrupt)
+// aborts the batch and returns the error: nothing of it is committed, so
+// nothing may be acknowledged.
+//
+// The batch is first written without a savepoint per message, which would
+// cost every message a flush of the full-text index's pending terms (FTS4
+// writes a segment at each savepoint); only when a message fails is the
+// batch written again, guarded, a savepoint around each message.
 func (s *Store) Record(ctx context.Context, items []ingest.Item) ([]ingest.Result, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
+	results, err := s.recordBatch(ctx, items, false)
+	if errors.Is(err, errGuard) {
+		results, err = s.recordBatch(ctx, items, true)
+	}
+	return results, err
+}
+
+// errGuard says that a message of an unguarded batch failed: the batch is
+// to be written again with a savepoint per message.
+var errGuard = errors.New("a message failed: record the batch again, guarded")
+
+// recordBatch writes items in one transaction; guarded puts each message
+// in a savepoint of its own, so that one that fails is rolled back alone.
+func (s *Store) recordBatch(ctx context.Context, items []ingest.Item, guarded bool) ([]ingest.Result, error) {
+	// The transaction and its statements run on a context that cannot be
+	// cancelled, as each statement is short: the driver would start a
+	// goroutine per statement to watch a cancellable one. Cancelling ctx
+	// stops the batch between messages and before the commit, and then
+	// nothing of it is committed.
+	stop := ctx
+	ctx = context.WithoutCancel(ctx)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("record: begin: %w", s.describe(err))
@@ -32,12 +59,23 @@ func (s *Store) Record(ctx context.Context, items []ingest.Item) ([]ingest.Resul
 	now := s.now()
 	results := make([]ingest.Result, len(items))
 	for i := range items {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT message`); err != nil {
-			return nil, fmt.Errorf("record: %w", s.describe(err))
+		if err := stop.Err(); err != nil {
+			return nil, fmt.Errorf("record: %w", err)
+		}
+		if guarded {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT message`); err != nil {
+				return nil, fmt.Errorf("record: %w", s.describe(err))
+			}
 		}
 		res, err := s.recordOne(ctx, tx, &items[i], now)
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO message`); rerr != nil || s.isStoreFault(err) {
+			if s.isStoreFault(err) {
+				return nil, fmt.Errorf("record %s: %w", items[i].Origin, s.describe(err))
+			}
+			if !guarded {
+				return nil, errGuard
+			}
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO message`); rerr != nil {
 				return nil, fmt.Errorf("record %s: %w", items[i].Origin, s.describe(err))
 			}
 			res, err = s.recordFailure(ctx, tx, &items[i], err, now)
@@ -45,10 +83,15 @@ func (s *Store) Record(ctx context.Context, items []ingest.Item) ([]ingest.Resul
 				return nil, fmt.Errorf("record %s: %w", items[i].Origin, s.describe(err))
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `RELEASE message`); err != nil {
-			return nil, fmt.Errorf("record: %w", s.describe(err))
+		if guarded {
+			if _, err := tx.ExecContext(ctx, `RELEASE message`); err != nil {
+				return nil, fmt.Errorf("record: %w", s.describe(err))
+			}
 		}
 		results[i] = res
+	}
+	if err := stop.Err(); err != nil {
+		return nil, fmt.Errorf("record: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("record: commit: %w", s.describe(err))
