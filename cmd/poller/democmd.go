@@ -20,6 +20,7 @@ import (
 	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/imapmem"
 	"github.com/poller-crm/poller/pkg/imapsource"
+	"github.com/poller-crm/poller/pkg/ingest"
 	"github.com/poller-crm/poller/pkg/password"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
@@ -106,7 +107,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	host, port, _ := strings.Cut(srv.Addr, ":")
 	p, _ := strconv.Atoi(port)
-	a := account{rules: rules, batchSize: 50, cfg: imapsource.Config{
+	a := account{rules: rules, batching: ingest.Batching{}.WithDefaults(), cfg: imapsource.Config{
 		Name: "demo", Host: host, Port: p, TLS: imapsource.TLSNone, Auth: imapsource.AuthLogin,
 		Username: user, Password: password, RejectedFolder: defaultRejectedFolder, Timeout: 30 * time.Second,
 	}}

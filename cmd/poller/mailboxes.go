@@ -35,6 +35,7 @@ type mailboxConfig struct {
 	ProcessedFolder string   `yaml:"processed_folder"`
 	RejectedFolder  *string  `yaml:"rejected_folder"`
 	BatchSize       int      `yaml:"batch_size"`
+	BatchBytes      byteSize `yaml:"batch_bytes"`
 	Timeout         duration `yaml:"timeout"`
 	Idle            bool     `yaml:"idle"`
 	LogAddresses    []string `yaml:"log_addresses"`
@@ -42,10 +43,10 @@ type mailboxConfig struct {
 
 // account is a mailbox ready to poll: how to connect, and its rules.
 type account struct {
-	cfg       imapsource.Config
-	rules     *crm.Rules
-	batchSize int
-	idle      bool
+	cfg      imapsource.Config
+	rules    *crm.Rules
+	batching ingest.Batching
+	idle     bool
 }
 
 // defaultRejectedFolder receives rejected messages unless the config says
@@ -138,6 +139,12 @@ func (c *config) account(i int, m mailboxConfig, getenv func(string) string) (ac
 	if m.Timeout < 0 {
 		es.add(at+".timeout", "must not be negative")
 	}
+	if m.BatchSize < 0 {
+		es.add(at+".batch_size", "must not be negative")
+	}
+	if m.BatchBytes < 0 {
+		es.add(at+".batch_bytes", "must not be negative")
+	}
 	es.addErr(at+".", cfg.Validate())
 	logAddresses := c.CRM.LogAddresses
 	if len(m.LogAddresses) > 0 {
@@ -150,11 +157,8 @@ func (c *config) account(i int, m mailboxConfig, getenv func(string) string) (ac
 	if len(es) > 0 || err != nil {
 		return account{}, es
 	}
-	batch := m.BatchSize
-	if batch <= 0 {
-		batch = ingest.DefaultBatchSize
-	}
-	return account{cfg: cfg, rules: rules, batchSize: batch, idle: m.Idle}, nil
+	batching := ingest.Batching{BatchSize: m.BatchSize, BatchBytes: int64(m.BatchBytes)}.WithDefaults()
+	return account{cfg: cfg, rules: rules, batching: batching, idle: m.Idle}, nil
 }
 
 // path resolves p against the config file's folder.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/poller-crm/poller/pkg/ingest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ mailboxes:
 		t.Fatal(err)
 	}
 	a, b := accounts[0], accounts[1]
-	if a.cfg.Port != 993 || a.cfg.TLS != "implicit" || a.cfg.Auth != "plain" || a.cfg.Password != "from-env" || a.cfg.RejectedFolder != "Rejected" || a.batchSize != 50 {
+	if a.cfg.Port != 993 || a.cfg.TLS != "implicit" || a.cfg.Auth != "plain" || a.cfg.Password != "from-env" || a.cfg.RejectedFolder != "Rejected" || a.batching != (ingest.Batching{BatchSize: ingest.DefaultBatchSize, BatchBytes: ingest.DefaultBatchBytes}) {
 		t.Errorf("defaults not applied: %+v", a.cfg)
 	}
 	if b.cfg.Port != 143 || b.cfg.Password != "from-file" || b.cfg.RejectedFolder != "" {

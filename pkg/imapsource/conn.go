@@ -496,13 +496,16 @@ func readFetched(msg *imapclient.FetchMessageData) (ingest.Fetched, error) {
 			if it.Literal == nil {
 				continue
 			}
-			raw, err := io.ReadAll(it.Literal)
+			// The literal's size is known: one buffer of that size, not
+			// io.ReadAll's doublings (twice the memory, and garbage).
+			raw := make([]byte, it.Literal.Size())
+			n, err := io.ReadFull(it.Literal, raw)
+			// A connection cut inside the literal reads as a short EOF.
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return f, fmt.Errorf("message %d cut short: %d of %d bytes", f.UID, n, len(raw))
+			}
 			if err != nil {
 				return f, err
-			}
-			// A connection cut inside the literal reads as a short EOF.
-			if int64(len(raw)) != it.Literal.Size() {
-				return f, fmt.Errorf("message %d cut short: %d of %d bytes", f.UID, len(raw), it.Literal.Size())
 			}
 			f.Raw = raw
 		}

@@ -17,7 +17,8 @@ const (
 	DefaultBatchBytes = 32 << 20
 )
 
-func (b Batching) withDefaults() Batching {
+// WithDefaults fills the zero values with the defaults.
+func (b Batching) WithDefaults() Batching {
 	if b.BatchSize <= 0 {
 		b.BatchSize = DefaultBatchSize
 	}

@@ -83,7 +83,7 @@ type PassOptions struct {
 }
 
 func (o PassOptions) withDefaults() PassOptions {
-	o.Batching = o.Batching.withDefaults()
+	o.Batching = o.Batching.WithDefaults()
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}

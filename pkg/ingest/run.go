@@ -35,7 +35,7 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	o.Batching = o.Batching.withDefaults()
+	o.Batching = o.Batching.WithDefaults()
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
