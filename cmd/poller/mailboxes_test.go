@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/poller-crm/poller/pkg/ingest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/poller-crm/poller/pkg/imapmem"
+	"github.com/poller-crm/poller/pkg/ingest"
 )
 
 func TestAccountsResolveDefaultsAndSecrets(t *testing.T) {

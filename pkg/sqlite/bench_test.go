@@ -6,13 +6,13 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"github.com/poller-crm/poller/pkg/crmstore"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/poller-crm/poller/pkg/crm/crmtest"
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 

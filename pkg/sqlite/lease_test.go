@@ -2,12 +2,12 @@ package sqlite_test
 
 import (
 	"context"
-	"github.com/poller-crm/poller/pkg/crmstore"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/sqlite"
 )
 

@@ -2,13 +2,13 @@ package sqlite_test
 
 import (
 	"context"
-	"github.com/poller-crm/poller/pkg/crmstore"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/poller-crm/poller/pkg/crmstore"
 	"github.com/poller-crm/poller/pkg/sqlite"
 	"github.com/poller-crm/poller/pkg/storegen"
 	"github.com/poller-crm/poller/pkg/view"
