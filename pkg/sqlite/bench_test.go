@@ -6,57 +6,20 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/poller-crm/poller/pkg/crm/crmtest"
 	"github.com/poller-crm/poller/pkg/crmstore"
-	"github.com/poller-crm/poller/pkg/ingest"
+	"github.com/poller-crm/poller/pkg/crmstore/storetest"
 )
 
-// benchBatch is the batch size ingest.Run uses by default.
-const benchBatch = 64
+// benchBatch is BenchmarkRawInsert's batch, storetest.BenchRecord's.
+const benchBatch = 50
 
-// fixtureItems processes n messages made from the project's fixtures, each
-// with a Message-ID of its own so that every one is a new email.
-func fixtureItems(b testing.TB, n int) []ingest.Item {
-	b.Helper()
-	files, err := filepath.Glob("../../fixtures/*.eml")
-	if err != nil || len(files) == 0 {
-		b.Fatal("no fixtures")
-	}
-	var raws [][]byte
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		raws = append(raws, data)
-	}
-	rules := crmtest.Rules(b)
-	items := make([]ingest.Item, n)
-	for i := range items {
-		raw := append([]byte(fmt.Sprintf("Message-ID: <bench-%d@example.com>\r\n", i)), raws[i%len(raws)]...)
-		items[i] = ingest.Process(rules, ingest.Origin{Path: fmt.Sprintf("bench/%d.eml", i)}, raw)
-	}
-	return items
-}
-
-// BenchmarkRecordFixtures measures crmstore.Store.Record: the fixtures (decided
-// beforehand) recorded into a fresh store in batches, one op per message.
+// BenchmarkRecordFixtures measures Store.Record on SQLite: the same
+// benchmark as pkg/postgres's (storetest.BenchRecord).
 func BenchmarkRecordFixtures(b *testing.B) {
-	items := fixtureItems(b, b.N)
-	s := openStore(b, crmstore.Options{})
-	ctx := context.Background()
-	b.ResetTimer()
-	for i := 0; i < len(items); i += benchBatch {
-		if _, err := s.Record(ctx, items[i:min(i+benchBatch, len(items))]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	storetest.BenchRecord(b, openStore)
 }
 
 // BenchmarkRawInsert is the yardstick for BenchmarkRecordFixtures: the rows
@@ -64,7 +27,7 @@ func BenchmarkRecordFixtures(b *testing.B) {
 // to contact link, intake row) written with bare prepared INSERTs in
 // batches of the same size, with no lookups, parsing or rules.
 func BenchmarkRawInsert(b *testing.B) {
-	items := fixtureItems(b, b.N)
+	items := storetest.FixtureItems(b, b.N)
 	s := openStore(b, crmstore.Options{})
 	ctx := context.Background()
 	stmts := []string{

@@ -41,44 +41,6 @@ func openStore(t testing.TB, opts crmstore.Options) *crmstore.Store {
 	return s
 }
 
-// record processes raw messages (as file origins) and records them in one batch.
-func record(t testing.TB, s *crmstore.Store, raws ...string) []ingest.Result {
-	t.Helper()
-	rules := testRules(t)
-	items := make([]ingest.Item, len(raws))
-	for i, raw := range raws {
-		items[i] = ingest.Process(rules, ingest.Origin{Path: fmt.Sprintf("msg%d.eml", i)}, []byte(raw))
-	}
-	res, err := s.Record(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Record: %v", err)
-	}
-	return res
-}
-
-func bcc(from, to, subject, body string, extra ...string) string {
-	h := []string{"From: " + from, "To: " + to, "Bcc: log@crm.example.com", "Subject: " + subject,
-		"Date: Tue, 3 Mar 2026 10:00:00 +0100"}
-	return strings.Join(append(h, extra...), "\r\n") + "\r\n\r\n" + body + "\r\n"
-}
-
-func count(t testing.TB, s *crmstore.Store, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := s.DB().QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
-
-// mail is a message sent at day of March 2026 (plus minutes), Bcc'd to the
-// log address.
-func mail(from, to, subject, body string, day, minute int, extra ...string) string {
-	date := time.Date(2026, 3, day, 10, minute, 0, 0, time.UTC).Format(time.RFC1123Z)
-	h := []string{"From: " + from, "To: " + to, "Bcc: log@crm.example.com", "Subject: " + subject, "Date: " + date}
-	return strings.Join(append(h, extra...), "\r\n") + "\r\n\r\n" + body + "\r\n"
-}
-
 // viewers of the test store: alice seeing the team's emails, alice seeing
 // her own only, and an admin.
 type viewers struct{ team, own, admin view.Viewer }
@@ -98,18 +60,6 @@ func testViewers(t *testing.T, s *crmstore.Store) viewers {
 	return viewers{team, own, admin}
 }
 
-func emailIDs(t *testing.T, res []ingest.Result) []int64 {
-	t.Helper()
-	var ids []int64
-	for i, r := range res {
-		if r.Outcome != ingest.OutcomeLogged {
-			t.Fatalf("message %d: outcome %s (%s, %v), want logged", i, r.Outcome, r.Reason, r.Err)
-		}
-		ids = append(ids, r.EmailIDs[0])
-	}
-	return ids
-}
-
 func TestOpenRefusesAFileThatIsNotSQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "notes.db")
 	os.WriteFile(path, bytes.Repeat([]byte("this is not a database\n"), 200), 0o600)
@@ -126,7 +76,7 @@ func TestOpenRefusesAFileThatIsNotSQLite(t *testing.T) {
 func TestFullDiskLeavesTheStoreConsistent(t *testing.T) {
 	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
-	record(t, s, bcc("alice@example.com", "dana@prospect.example", "before", "kept"))
+	storetest.Record(t, s, storetest.BCC("alice@example.com", "dana@prospect.example", "before", "kept"))
 	// One connection, limited in pages: the database file cannot grow.
 	s.DB().SetMaxOpenConns(1)
 	var pages int
@@ -134,7 +84,7 @@ func TestFullDiskLeavesTheStoreConsistent(t *testing.T) {
 	if _, err := s.DB().Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+2)); err != nil {
 		t.Fatal(err)
 	}
-	big := bcc("alice@example.com", "eve@prospect.example", "after", strings.Repeat("long body line\r\n", 20000))
+	big := storetest.BCC("alice@example.com", "eve@prospect.example", "after", strings.Repeat("long body line\r\n", 20000))
 	items := []ingest.Item{ingest.Process(testRules(t), ingest.Origin{Path: "big.eml"}, []byte(big))}
 	_, err := s.Record(ctx, items)
 	if err == nil || !strings.Contains(err.Error(), "disk is full") {
@@ -146,10 +96,10 @@ func TestFullDiskLeavesTheStoreConsistent(t *testing.T) {
 	if res, err := s.IntegrityCheck(ctx); err != nil || res != "ok" {
 		t.Errorf("integrity_check = %q, %v", res, err)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails`); n != 1 {
+	if n := storetest.Count(t, s, `SELECT count(*) FROM emails`); n != 1 {
 		t.Errorf("emails = %d, want the 1 committed before", n)
 	}
-	if n := count(t, s, `SELECT count(*) FROM intake`); n != 1 {
+	if n := storetest.Count(t, s, `SELECT count(*) FROM intake`); n != 1 {
 		t.Errorf("intake rows = %d, want 1: nothing of the failed batch", n)
 	}
 }
@@ -161,7 +111,7 @@ func TestMigrationsAreRecordedAndRerunSafe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := count(t, s, `SELECT count(*) FROM schema_migrations`); n < 1 {
+		if n := storetest.Count(t, s, `SELECT count(*) FROM schema_migrations`); n < 1 {
 			t.Errorf("schema_migrations has %d rows", n)
 		}
 		s.Close()
@@ -172,7 +122,7 @@ func TestMigrationBackfillsSearchAndCounts(t *testing.T) {
 	// A store made before migration 0003, with data in it.
 	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
-	ids := emailIDs(t, record(t, s, mail("alice@example.com", "Zoë <zoe@prospect.example>", "Kaffee", "Grüße aus Köln", 2, 0)))
+	ids := storetest.EmailIDs(t, storetest.Record(t, s, storetest.Mail("alice@example.com", "Zoë <zoe@prospect.example>", "Kaffee", "Grüße aus Köln", 2, 0)))
 	db := s.DB()
 	db.SetMaxOpenConns(1)
 	for _, stmt := range []string{
@@ -200,7 +150,7 @@ func TestMigrationBackfillsSearchAndCounts(t *testing.T) {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	if n := count(t, s, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger'`); n != 0 {
+	if n := storetest.Count(t, s, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger'`); n != 0 {
 		t.Fatalf("%d triggers left", n)
 	}
 	if err := crmstore.Migrate(ctx, s.DB(), schema, time.Now()); err != nil {
@@ -230,9 +180,9 @@ func TestBM25RanksTheMoreRelevantFirst(t *testing.T) {
 	s := openStore(t, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
-	ids := emailIDs(t, record(t, s,
-		mail("alice@example.com", "dana@prospect.example", "Lunch", "a long note about many things and, once, the turbine "+strings.Repeat("filler words here ", 40), 2, 0),
-		mail("alice@example.com", "dana@prospect.example", "Turbine turbine", "turbine maintenance for the turbine", 3, 0),
+	ids := storetest.EmailIDs(t, storetest.Record(t, s,
+		storetest.Mail("alice@example.com", "dana@prospect.example", "Lunch", "a long note about many things and, once, the turbine "+strings.Repeat("filler words here ", 40), 2, 0),
+		storetest.Mail("alice@example.com", "dana@prospect.example", "Turbine turbine", "turbine maintenance for the turbine", 3, 0),
 	))
 	r, err := s.Search(ctx, vs.team, "turbine", view.Page{})
 	if err != nil || len(r.Hits) != 2 || r.Hits[0].EmailID != ids[1] {

@@ -28,7 +28,7 @@ func intakeOf(t testing.TB, s *crmstore.Store, subject string) int64 {
 func testLogIntakeOnANewContactAndUndo(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s, leoForward) // leo is not a user: sender_not_user
+	Record(t, s, leoForward) // leo is not a user: sender_not_user
 	id := intakeOf(t, s, "Fwd: Pricing")
 	alice := viewer(t, s, "alice@example.com", true)
 	rules := testRules(t)
@@ -58,7 +58,7 @@ func testLogIntakeOnANewContactAndUndo(t *testing.T, open Opener) {
 	if res, err := s.LogIntakeOn(ctx, alice, rules, id, view.ContactChoice{Address: "pat@prospect.example"}); err != nil || res.Changed {
 		t.Errorf("second LogIntakeOn = %+v, %v; want unchanged", res, err)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM emails`); n != 1 {
 		t.Errorf("emails after a double submit = %d, want 1", n)
 	}
 
@@ -78,7 +78,7 @@ func testLogIntakeOnANewContactAndUndo(t *testing.T, open Opener) {
 		`SELECT count(*) FROM intake WHERE outcome = 'rejected' AND reason = 'sender_not_user' AND email_id IS NULL AND detail LIKE 'From leo@%'`: 1,
 		`SELECT count(*) FROM intake_changes WHERE undone_by = 'alice@example.com' AND undone_at != ''`:                                           1,
 	} {
-		if got := count(t, s, q); got != want {
+		if got := Count(t, s, q); got != want {
 			t.Errorf("after undo, %s = %d, want %d", q, got, want)
 		}
 	}
@@ -97,7 +97,7 @@ func testLogIntakeOnANewContactAndUndo(t *testing.T, open Opener) {
 func testLogIntakeOnAnExistingContactKeepsIt(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s, bcc("Bob Marsh <bob@example.com>", "Dana Smith <dana@prospect.example>", "Hello", "hi", "Message-ID: <hello@example.com>"),
+	Record(t, s, BCC("Bob Marsh <bob@example.com>", "Dana Smith <dana@prospect.example>", "Hello", "hi", "Message-ID: <hello@example.com>"),
 		bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
 	if got := one(t, s, `SELECT outcome FROM intake WHERE id = ?`, id); got != "rejected" {
@@ -141,7 +141,7 @@ func testLogIntakeOnAnExistingContactKeepsIt(t *testing.T, open Opener) {
 	if got, want := one(t, s, `SELECT name || ' ' || email_count FROM contacts WHERE address = 'dana@prospect.example'`), "Dana Smith 1"; got != want {
 		t.Errorf("contact after undo = %q, want %q (kept: another email uses it)", got, want)
 	}
-	if n := count(t, s, `SELECT count(*) FROM companies`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM companies`); n != 1 {
 		t.Errorf("companies after undo = %d, want 1", n)
 	}
 }
@@ -149,7 +149,7 @@ func testLogIntakeOnAnExistingContactKeepsIt(t *testing.T, open Opener) {
 func testDismissIntakeAndUndo(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s, bobToLogOnly)
+	Record(t, s, bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
 	bob := viewer(t, s, "bob@example.com", false)
 	unresolved := func() int {
@@ -202,7 +202,7 @@ func testDismissIntakeAndUndo(t *testing.T, open Opener) {
 func testRerunIntakeAndUndo(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s, leoForward)
+	Record(t, s, leoForward)
 	id := intakeOf(t, s, "Fwd: Pricing")
 	alice := viewer(t, s, "alice@example.com", true)
 
@@ -235,7 +235,7 @@ func testRerunIntakeAndUndo(t *testing.T, open Opener) {
 		`SELECT count(*) FROM companies`: 0,
 		`SELECT count(*) FROM intake WHERE outcome = 'rejected' AND reason = 'sender_not_user' AND email_id IS NULL`: 1,
 	} {
-		if got := count(t, s, q); got != want {
+		if got := Count(t, s, q); got != want {
 			t.Errorf("after undoing the re-run, %s = %d, want %d", q, got, want)
 		}
 	}
@@ -244,7 +244,7 @@ func testRerunIntakeAndUndo(t *testing.T, open Opener) {
 func testUndoLogRefusedWhileAnotherItemNamesTheEmail(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s, bobToLogOnly)
+	Record(t, s, bobToLogOnly)
 	id := intakeOf(t, s, "Call notes")
 	bob := viewer(t, s, "bob@example.com", false)
 	if _, err := s.LogIntakeOn(ctx, bob, testRules(t), id, view.ContactChoice{Address: "dana@prospect.example"}); err != nil {
@@ -252,7 +252,7 @@ func testUndoLogRefusedWhileAnotherItemNamesTheEmail(t *testing.T, open Opener) 
 	}
 	// The same message (same Message-ID), Bcc'd properly later: a
 	// duplicate naming the email the log created.
-	res := record(t, s, bcc("Bob Marsh <bob@example.com>", "dana@prospect.example", "Call notes", "Dana wants a demo next week.",
+	res := Record(t, s, BCC("Bob Marsh <bob@example.com>", "dana@prospect.example", "Call notes", "Dana wants a demo next week.",
 		"Message-ID: <notes-bob@example.com>"))
 	if res[0].Outcome != "duplicate" {
 		t.Fatalf("the copy is %s, want duplicate", res[0].Outcome)
@@ -264,7 +264,7 @@ func testUndoLogRefusedWhileAnotherItemNamesTheEmail(t *testing.T, open Opener) 
 	if _, err := s.UndoIntake(ctx, bob, id, st.Undo.ID); !errors.Is(err, view.ErrRefused) {
 		t.Errorf("UndoIntake while another item names the email: %v, want refused", err)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM emails`); n != 1 {
 		t.Errorf("emails after a refused undo = %d, want 1", n)
 	}
 	if got := one(t, s, `SELECT outcome FROM intake WHERE id = ?`, id); got != "logged" {

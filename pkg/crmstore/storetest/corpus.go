@@ -97,12 +97,12 @@ func Corpus(t testing.TB, s *crmstore.Store) {
 		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=terms.pdf\r\n\r\n%PDF-1.4 terms\r\n--b--\r\n"
 	reply := "From: bob@example.com\r\nTo: dana@prospect.example\r\nBcc: log@crm.example.com\r\nSubject: Re: Secret pricing\r\n" +
 		"Date: " + time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC).Format(time.RFC1123Z) + "\r\nIn-Reply-To: <secret@example.com>\r\n\r\nnoted\r\n"
-	record(t, s,
+	Record(t, s,
 		tagged("acme", "Public hello", "hello dana", 2),
 		secret,
-		mail("alice@example.com", "Dana <dana@prospect.example>, fox@other.example", "Pricing", "first", 3, 0, "Message-ID: <p1@example.com>", "Cc: Eve <eve@prospect.example>"),
-		mail("alice@example.com", "dana@prospect.example", "Re: Pricing", "second", 4, 0, "Message-ID: <p2@example.com>", "In-Reply-To: <p1@example.com>"),
-		"Received: from relay\r\n"+mail("alice@example.com", "dana@prospect.example", "Re: Pricing", "second", 4, 0, "Message-ID: <p2@example.com>", "In-Reply-To: <p1@example.com>"),
+		Mail("alice@example.com", "Dana <dana@prospect.example>, fox@other.example", "Pricing", "first", 3, 0, "Message-ID: <p1@example.com>", "Cc: Eve <eve@prospect.example>"),
+		Mail("alice@example.com", "dana@prospect.example", "Re: Pricing", "second", 4, 0, "Message-ID: <p2@example.com>", "In-Reply-To: <p1@example.com>"),
+		"Received: from relay\r\n"+Mail("alice@example.com", "dana@prospect.example", "Re: Pricing", "second", 4, 0, "Message-ID: <p2@example.com>", "In-Reply-To: <p1@example.com>"),
 		"From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n",
 		"\x00garbage",
 		leoForward,

@@ -56,7 +56,7 @@ func testExport(t *testing.T, open Opener) {
 		"Bcc: log@crm.example.com\r\nMessage-ID: <x1@example.com>\r\nDate: Tue, 3 Mar 2026 10:00:00 +0100\r\n" +
 		"Subject: files\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
 		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=quote.pdf\r\n\r\n%PDF-1.4\r\n--b--\r\n"
-	res := record(t, s, withFile, "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n")
+	res := Record(t, s, withFile, "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n")
 	if res[0].Outcome != ingest.OutcomeLogged || res[1].Outcome != ingest.OutcomeRejected {
 		t.Fatalf("outcomes = %+v", res)
 	}
@@ -147,7 +147,7 @@ func testExport(t *testing.T, open Opener) {
 // one query each land on their own emails.
 func testExportGroupsAssociationsByEmail(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s,
+	Record(t, s,
 		sentAt("a@one.example", "first", "Mon, 2 Mar 2026 10:00:00 +0000", "m1@example.com"),
 		sentAt("b@two.example", "second", "Mon, 2 Mar 2026 11:00:00 +0000", "m2@example.com"),
 		sentAt("c@three.example, a@one.example", "third", "Mon, 2 Mar 2026 12:00:00 +0000", "m3@example.com"))
@@ -186,7 +186,7 @@ func testContactView(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	// Recorded out of date order; the +0900 one is the earliest in UTC.
-	record(t, s,
+	Record(t, s,
 		sentAt("dana@prospect.example", "middle", "Tue, 3 Mar 2026 10:00:00 +0000", "t2@example.com"),
 		sentAt("dana@prospect.example", "newest", "Wed, 4 Mar 2026 09:00:00 +0000", "t3@example.com"),
 		sentAt("dana@prospect.example", "oldest", "Tue, 3 Mar 2026 18:00:00 +0900", "t1@example.com"),

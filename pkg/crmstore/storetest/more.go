@@ -25,10 +25,10 @@ func testDigest(t *testing.T, open Opener) {
 	now := time.Date(2026, 3, 3, 18, 0, 0, 0, time.UTC)
 	s := openStore(t, open, crmstore.Options{Now: func() time.Time { return now }})
 	ctx := context.Background()
-	record(t, s,
-		mail("alice@example.com", "Dana Smith <dana@prospect.example>", "Proposal", "x", 3, 0),
-		mail("alice@example.com", "bob@example.com", "Internal", "no contact", 3, 5), // rejected: internal only
-		mail("bob@example.com", "fox@other.example", "Bob's", "x", 3, 10))
+	Record(t, s,
+		Mail("alice@example.com", "Dana Smith <dana@prospect.example>", "Proposal", "x", 3, 0),
+		Mail("alice@example.com", "bob@example.com", "Internal", "no contact", 3, 5), // rejected: internal only
+		Mail("bob@example.com", "fox@other.example", "Bob's", "x", 3, 10))
 	day := now.Truncate(24 * time.Hour)
 	logged, notLogged, err := s.DigestItems(ctx, crmstore.DigestUser{Email: "Alice@example.com", Aliases: []string{"a.rossi@example.com"}}, day, day.Add(24*time.Hour))
 	if err != nil {
@@ -118,7 +118,7 @@ func testLastUIDValidity(t *testing.T, open Opener) {
 	}
 	rules := testRules(t)
 	for i, v := range []uint32{7, 4000000000} { // the second does not fit an int32
-		raw := bcc("alice@example.com", "dana@prospect.example", "hi", "x", "Message-ID: <uv"+string(rune('a'+i))+"@example.com>")
+		raw := BCC("alice@example.com", "dana@prospect.example", "hi", "x", "Message-ID: <uv"+string(rune('a'+i))+"@example.com>")
 		recordItems(t, s, ingest.Process(rules, ingest.Origin{Mailbox: "INBOX", UIDValidity: v, UID: uint32(i + 1)}, []byte(raw)))
 		if got, ok, err := s.LastUIDValidity(ctx, "INBOX"); err != nil || !ok || got != v {
 			t.Errorf("LastUIDValidity = %d, %v, %v; want %d", got, ok, err, v)
@@ -195,7 +195,7 @@ func testImportAllOfAnExport(t *testing.T, open Opener) {
 	if err := dst.ImportDeals(ctx, []crm.Deal{{Name: "After the import"}}); err != nil {
 		t.Fatalf("a deal after the import: %v", err)
 	}
-	if got := count(t, dst, `SELECT id FROM deals WHERE name = 'After the import'`); int64(got) != last+1 {
+	if got := Count(t, dst, `SELECT id FROM deals WHERE name = 'After the import'`); int64(got) != last+1 {
 		t.Errorf("the deal after the import has id %d, want %d", got, last+1)
 	}
 	// An id that is another deal here is refused.
@@ -228,7 +228,7 @@ func testDeleteUserSessions(t *testing.T, open Opener) {
 
 func testSizeAndWhere(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s, bcc("alice@example.com", "dana@prospect.example", "hi", strings.Repeat("a long body ", 1000)))
+	Record(t, s, BCC("alice@example.com", "dana@prospect.example", "hi", strings.Repeat("a long body ", 1000)))
 	if n := s.Size(); n <= 0 {
 		t.Errorf("Size = %d, want the database's size", n)
 	}

@@ -74,10 +74,10 @@ func testNoticeQueuedWithItsIntakeRow(t *testing.T, open Opener) {
 	if res := recordItems(t, s, noticeItem(t, "fwd-again.eml", raw)); res[0].Noticed {
 		t.Errorf("Record from another origin = %+v, want no second notice", res[0])
 	}
-	if n := count(t, s, `SELECT count(*) FROM outbox`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM outbox`); n != 1 {
 		t.Errorf("outbox rows = %d, want 1", n)
 	}
-	if n := count(t, s, `SELECT count(*) FROM intake`); n != 2 {
+	if n := Count(t, s, `SELECT count(*) FROM intake`); n != 2 {
 		t.Errorf("intake rows = %d, want 2", n)
 	}
 }
@@ -90,7 +90,7 @@ func testNoNoticeForAnExternalSender(t *testing.T, open Opener) {
 		t.Errorf("notice to %s for a forward from outside, want none", it.Notice.To.Address)
 	}
 	recordItems(t, s, it)
-	if n := count(t, s, `SELECT count(*) FROM outbox`); n != 0 {
+	if n := Count(t, s, `SELECT count(*) FROM outbox`); n != 0 {
 		t.Errorf("outbox rows = %d, want 0", n)
 	}
 }
@@ -110,7 +110,7 @@ func testRecordThatFailsQueuesNoNotice(t *testing.T, open Opener) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Record = %v, want the batch aborted", err)
 		}
-		if n := count(t, s, `SELECT count(*) FROM outbox`) + count(t, s, `SELECT count(*) FROM intake`); n != 0 {
+		if n := Count(t, s, `SELECT count(*) FROM outbox`) + Count(t, s, `SELECT count(*) FROM intake`); n != 0 {
 			t.Errorf("outbox and intake rows = %d, want none", n)
 		}
 	})
@@ -121,10 +121,10 @@ func testRecordThatFailsQueuesNoNotice(t *testing.T, open Opener) {
 		if res[0].Outcome != ingest.OutcomeFailed {
 			t.Errorf("Record = %+v, want failed", res[0])
 		}
-		if n := count(t, s, `SELECT count(*) FROM outbox`); n != 0 {
+		if n := Count(t, s, `SELECT count(*) FROM outbox`); n != 0 {
 			t.Errorf("outbox rows = %d, want 0", n)
 		}
-		if n := count(t, s, `SELECT count(*) FROM intake WHERE outcome = 'rejected'`); n != 0 {
+		if n := Count(t, s, `SELECT count(*) FROM intake WHERE outcome = 'rejected'`); n != 0 {
 			t.Errorf("rejected intake rows = %d, want 0: it was rolled back with its notice", n)
 		}
 	})
@@ -153,7 +153,7 @@ func testAttachmentDroppedNotice(t *testing.T, open Opener) {
 	// The same email forwarded again is a duplicate: nothing dropped now.
 	it2 := noticeItem(t, "quote2.eml", []byte(strings.Replace(raw, "Bcc: log", "Cc: bob@example.com\r\nBcc: log", 1)))
 	recordItems(t, s, it2)
-	if n := count(t, s, `SELECT count(*) FROM outbox`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM outbox`); n != 1 {
 		t.Errorf("outbox rows = %d, want 1", n)
 	}
 }
@@ -178,7 +178,7 @@ func testClaimNotice(t *testing.T, open Opener) {
 	if err := s.NoticeHeld(ctx, m.ID, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(t, s, `SELECT attempts FROM outbox`); n != 1 {
+	if n := Count(t, s, `SELECT attempts FROM outbox`); n != 1 {
 		t.Errorf("attempts after a hold = %d, want 1", n)
 	}
 	if _, ok, _ := s.ClaimNotice(ctx, now.Add(30*time.Minute), now.Add(31*time.Minute)); ok {

@@ -33,7 +33,7 @@ func testContactGetsItsFiveMostRecentOpenDeals(t *testing.T, open Opener) {
 	if err := s.ImportDeals(ctx, deals); err != nil {
 		t.Fatal(err)
 	}
-	res := record(t, s, bcc("alice@example.com", "dana@prospect.example", "hi", "hello"))
+	res := Record(t, s, BCC("alice@example.com", "dana@prospect.example", "hi", "hello"))
 	if res[0].Outcome != ingest.OutcomeLogged {
 		t.Fatalf("outcome = %s, want logged", res[0].Outcome)
 	}
@@ -46,25 +46,25 @@ func testContactGetsItsFiveMostRecentOpenDeals(t *testing.T, open Opener) {
 
 func testCompanies(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{NoCompanyDomains: []string{"agency.example"}})
-	res := record(t, s,
-		bcc("alice@example.com", "Dana <dana@eu.mail.prospect.co.uk>, friend@gmail.com, x@agency.example", "hi", "hello"))
+	res := Record(t, s,
+		BCC("alice@example.com", "Dana <dana@eu.mail.prospect.co.uk>, friend@gmail.com, x@agency.example", "hi", "hello"))
 	if res[0].Outcome != ingest.OutcomeLogged {
 		t.Fatalf("outcome = %s (%v)", res[0].Outcome, res[0].Err)
 	}
 	if got := strings1(t, s, `SELECT domain FROM companies`); strings.Join(got, ",") != "prospect.co.uk" {
 		t.Errorf("companies = %v, want only prospect.co.uk (free-mail and opted-out domains get none)", got)
 	}
-	if n := count(t, s, `SELECT count(*) FROM contacts WHERE address = 'friend@gmail.com' AND company_id IS NULL`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM contacts WHERE address = 'friend@gmail.com' AND company_id IS NULL`); n != 1 {
 		t.Errorf("free-mail contact has a company")
 	}
-	if n := count(t, s, `SELECT count(*) FROM email_companies`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM email_companies`); n != 1 {
 		t.Errorf("email_companies = %d rows, want 1", n)
 	}
 }
 
 func testNeverLogAndInternalAreNeverContacts(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	record(t, s, bcc("alice@example.com", "dana@prospect.example, alerts@bank.example, noreply@vendor.example", "hi", "hello", "Cc: bob@example.com, ops@example.com"))
+	Record(t, s, BCC("alice@example.com", "dana@prospect.example, alerts@bank.example, noreply@vendor.example", "hi", "hello", "Cc: bob@example.com, ops@example.com"))
 	got := strings1(t, s, `SELECT address FROM contacts ORDER BY address`)
 	if strings.Join(got, ",") != "dana@prospect.example" {
 		t.Errorf("contacts = %v, want only dana@prospect.example", got)
@@ -77,9 +77,9 @@ func testNeverLogAndInternalAreNeverContacts(t *testing.T, open Opener) {
 
 func testRecordIsIdempotent(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	msg := bcc("alice@example.com", "dana@prospect.example", "hi", "hello", "Message-ID: <m1@example.com>")
-	first := record(t, s, msg)
-	again := record(t, s, msg) // same bytes, same origin
+	msg := BCC("alice@example.com", "dana@prospect.example", "hi", "hello", "Message-ID: <m1@example.com>")
+	first := Record(t, s, msg)
+	again := Record(t, s, msg) // same bytes, same origin
 	if first[0].Outcome != ingest.OutcomeLogged || !again[0].Seen {
 		t.Fatalf("outcomes = %+v then %+v, want logged then seen", first[0], again[0])
 	}
@@ -93,7 +93,7 @@ func testRecordIsIdempotent(t *testing.T, open Opener) {
 	if res[0].Outcome != ingest.OutcomeDuplicate || res[0].EmailIDs[0] != first[0].EmailIDs[0] {
 		t.Errorf("copy = %+v, want a duplicate of email %d", res[0], first[0].EmailIDs[0])
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM emails`); n != 1 {
 		t.Errorf("emails = %d, want 1", n)
 	}
 	if got := strings1(t, s, `SELECT outcome FROM intake ORDER BY id`); strings.Join(got, ",") != "logged,duplicate" {
@@ -106,16 +106,16 @@ func testRecordIsIdempotent(t *testing.T, open Opener) {
 
 func testBccCopyAndLaterForwardAreOneEmail(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	sent := bcc("Alice Rossi <alice@example.com>", "Dana Smith <dana@prospect.example>", "Proposal for 2026",
+	sent := BCC("Alice Rossi <alice@example.com>", "Dana Smith <dana@prospect.example>", "Proposal for 2026",
 		"Hi Dana,\r\n\r\nattached is our proposal.\r\n\r\nAlice", "Message-ID: <p1@example.com>")
 	fwd := "From: alice@example.com\r\nTo: log@crm.example.com\r\nSubject: Fwd: Proposal for 2026\r\nDate: Wed, 4 Mar 2026 09:00:00 +0100\r\n\r\n" +
 		"---------- Forwarded message ---------\r\nFrom: Alice Rossi <alice@example.com>\r\nDate: Tue, Mar 3, 2026 at 10:00 AM\r\n" +
 		"Subject: Proposal for 2026\r\nTo: Dana Smith <dana@prospect.example>\r\n\r\nHi Dana,\r\n\r\nattached is our\r\nproposal.\r\n\r\nAlice\r\n"
-	res := record(t, s, sent, fwd)
+	res := Record(t, s, sent, fwd)
 	if res[0].Outcome != ingest.OutcomeLogged || res[1].Outcome != ingest.OutcomeDuplicate {
 		t.Fatalf("outcomes = %s, %s; want logged, duplicate", res[0].Outcome, res[1].Outcome)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM emails`); n != 1 {
 		t.Errorf("emails = %d, want 1", n)
 	}
 }
@@ -127,7 +127,7 @@ func testForwardsWithoutMessageIDDedupByContent(t *testing.T, open Opener) {
 			"---------- Forwarded message ---------\r\nFrom: Dana <dana@prospect.example>\r\nDate: Tue, Mar 3, 2026 at 10:00 AM\r\n" +
 			"Subject: Pricing\r\nTo: Alice <alice@example.com>, Bob <bob@example.com>\r\n\r\nWhat does it cost?\r\n"
 	}
-	res := record(t, s, fwd("alice@example.com"), fwd("bob@example.com"))
+	res := Record(t, s, fwd("alice@example.com"), fwd("bob@example.com"))
 	if res[0].Outcome != ingest.OutcomeLogged || res[1].Outcome != ingest.OutcomeDuplicate {
 		t.Fatalf("outcomes = %s, %s; want logged, duplicate", res[0].Outcome, res[1].Outcome)
 	}
@@ -139,10 +139,10 @@ func testForwardsWithoutMessageIDDedupByContent(t *testing.T, open Opener) {
 
 func testRepliesJoinTheThread(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	first := bcc("alice@example.com", "dana@prospect.example", "Pricing", "hello", "Message-ID: <t1@example.com>")
-	reply := bcc("alice@example.com", "dana@prospect.example", "Re: Pricing", "more", "Message-ID: <t2@example.com>", "In-Reply-To: <t1@example.com>")
-	other := bcc("alice@example.com", "dana@prospect.example", "Other", "x", "Message-ID: <t3@example.com>")
-	record(t, s, first, reply, other)
+	first := BCC("alice@example.com", "dana@prospect.example", "Pricing", "hello", "Message-ID: <t1@example.com>")
+	reply := BCC("alice@example.com", "dana@prospect.example", "Re: Pricing", "more", "Message-ID: <t2@example.com>", "In-Reply-To: <t1@example.com>")
+	other := BCC("alice@example.com", "dana@prospect.example", "Other", "x", "Message-ID: <t3@example.com>")
+	Record(t, s, first, reply, other)
 	threads := strings1(t, s, `SELECT COALESCE(thread_id, id) FROM emails ORDER BY id`)
 	if len(threads) != 3 || threads[0] != threads[1] || threads[2] == threads[0] {
 		t.Errorf("threads = %v, want the reply in the first email's thread and the other alone", threads)
@@ -159,26 +159,26 @@ func testAttachmentsStoredOnceAndLimited(t *testing.T, open Opener) {
 			"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=quote.pdf\r\n\r\n" + small + "\r\n" +
 			"--b\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=huge.zip\r\n\r\n" + big + "\r\n--b--\r\n"
 	}
-	res := record(t, s, msg("a1@example.com"), msg("a2@example.com"))
+	res := Record(t, s, msg("a1@example.com"), msg("a2@example.com"))
 	if res[0].Outcome != ingest.OutcomeLogged || res[1].Outcome != ingest.OutcomeLogged {
 		t.Fatalf("outcomes = %+v", res)
 	}
-	if n := count(t, s, `SELECT count(*) FROM attachments WHERE name = 'quote.pdf'`); n != 2 {
+	if n := Count(t, s, `SELECT count(*) FROM attachments WHERE name = 'quote.pdf'`); n != 2 {
 		t.Errorf("quote.pdf rows = %d, want one per email", n)
 	}
 	// The content is stored once, in the raw message: not as a blob of
 	// its own, and served decoded from the message's part.
 	sum := one(t, s, `SELECT sha256 FROM attachments ORDER BY id LIMIT 1`)
-	if n := count(t, s, `SELECT count(*) FROM blobs WHERE sha256 = ?`, sum); n != 0 {
+	if n := Count(t, s, `SELECT count(*) FROM blobs WHERE sha256 = ?`, sum); n != 0 {
 		t.Errorf("blobs for the attachment = %d, want 0 (its content is in the raw message)", n)
 	}
-	if n := count(t, s, `SELECT count(*) FROM blobs`); n != 2 {
+	if n := Count(t, s, `SELECT count(*) FROM blobs`); n != 2 {
 		t.Errorf("blobs = %d, want the 2 raw messages only", n)
 	}
 	admin := view.Viewer{Admin: true}
 	for _, ids := range [][2]int64{
-		{int64(count(t, s, `SELECT min(email_id) FROM attachments`)), int64(count(t, s, `SELECT min(id) FROM attachments`))},
-		{int64(count(t, s, `SELECT max(email_id) FROM attachments`)), int64(count(t, s, `SELECT max(id) FROM attachments`))},
+		{int64(Count(t, s, `SELECT min(email_id) FROM attachments`)), int64(Count(t, s, `SELECT min(id) FROM attachments`))},
+		{int64(Count(t, s, `SELECT max(email_id) FROM attachments`)), int64(Count(t, s, `SELECT max(id) FROM attachments`))},
 	} {
 		var buf bytes.Buffer
 		a, err := s.Attachment(context.Background(), admin, ids[0], ids[1], &buf)
@@ -186,7 +186,7 @@ func testAttachmentsStoredOnceAndLimited(t *testing.T, open Opener) {
 			t.Errorf("Attachment(%d, %d) = %+v %q, %v; want quote.pdf's content", ids[0], ids[1], a, buf.String(), err)
 		}
 	}
-	if n := count(t, s, `SELECT count(*) FROM attachments WHERE name = 'huge.zip'`); n != 0 {
+	if n := Count(t, s, `SELECT count(*) FROM attachments WHERE name = 'huge.zip'`); n != 0 {
 		t.Errorf("the over-limit attachment was stored")
 	}
 	notes := strings1(t, s, `SELECT attachment_note FROM emails ORDER BY id`)
@@ -198,8 +198,8 @@ func testAttachmentsStoredOnceAndLimited(t *testing.T, open Opener) {
 func testFailingMessageDoesNotCostTheBatch(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
 	rules := testRules(t)
-	good := ingest.Process(rules, ingest.Origin{Path: "good.eml"}, []byte(bcc("alice@example.com", "dana@prospect.example", "hi", "x")))
-	bad := ingest.Process(rules, ingest.Origin{Path: "bad.eml"}, []byte(bcc("alice@example.com", "eve@prospect.example", "yo", "y")))
+	good := ingest.Process(rules, ingest.Origin{Path: "good.eml"}, []byte(BCC("alice@example.com", "dana@prospect.example", "hi", "x")))
+	bad := ingest.Process(rules, ingest.Origin{Path: "bad.eml"}, []byte(BCC("alice@example.com", "eve@prospect.example", "yo", "y")))
 	bad.Decision.Kind = "bogus" // the schema refuses it: this message alone fails
 	res, err := s.Record(context.Background(), []ingest.Item{bad, good})
 	if err != nil {
@@ -218,7 +218,7 @@ func testFailingMessageDoesNotCostTheBatch(t *testing.T, open Opener) {
 
 func testRejectionsAreRecordedWithReason(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	res := record(t, s, "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n", "\x00garbage")
+	res := Record(t, s, "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n", "\x00garbage")
 	if res[0].Reason != crm.ReasonSenderNotUser || res[1].Reason != crm.ReasonMalformed {
 		t.Fatalf("results = %+v", res)
 	}
@@ -226,7 +226,7 @@ func testRejectionsAreRecordedWithReason(t *testing.T, open Opener) {
 	if len(got) != 2 || !strings.Contains(got[0], "sender_not_user: From dana@prospect.example is not a user") {
 		t.Errorf("intake = %q", got)
 	}
-	if n := count(t, s, `SELECT count(*) FROM intake i JOIN blobs b ON b.sha256 = i.raw_sha256`); n != 2 {
+	if n := Count(t, s, `SELECT count(*) FROM intake i JOIN blobs b ON b.sha256 = i.raw_sha256`); n != 2 {
 		t.Errorf("raw messages kept for %d of 2 rejections", n)
 	}
 }
@@ -235,7 +235,7 @@ func testRejectionsAreRecordedWithReason(t *testing.T, open Opener) {
 // (the adapters test re-opening their own databases).
 func testMigrationsAreRecorded(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	if n := count(t, s, `SELECT count(*) FROM schema_migrations`); n < 1 {
+	if n := Count(t, s, `SELECT count(*) FROM schema_migrations`); n < 1 {
 		t.Errorf("schema_migrations has %d rows", n)
 	}
 	if res, err := s.IntegrityCheck(context.Background()); err != nil || res != "ok" {

@@ -38,8 +38,8 @@ func reprocess(t *testing.T, s *crmstore.Store, rules *crm.Rules, f crmstore.Rep
 
 func testReprocessLogsARejectionAfterTheRulesChange(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
-	other := bcc("Stranger <x@elsewhere.example>", "dana@prospect.example", "Hello", "hi")
-	res := record(t, s, leoForward, other)
+	other := BCC("Stranger <x@elsewhere.example>", "dana@prospect.example", "Hello", "hi")
+	res := Record(t, s, leoForward, other)
 	if res[0].Reason != crm.ReasonSenderNotUser || res[1].Reason != crm.ReasonSenderNotUser {
 		t.Fatalf("first decisions = %v, %v; want sender_not_user twice", res[0].Reason, res[1].Reason)
 	}
@@ -58,7 +58,7 @@ func testReprocessLogsARejectionAfterTheRulesChange(t *testing.T, open Opener) {
 		`SELECT count(*) FROM intake_changes`:                    0,
 		`SELECT count(*) FROM intake WHERE outcome = 'rejected'`: 2,
 	} {
-		if got := count(t, s, q); got != want {
+		if got := Count(t, s, q); got != want {
 			t.Errorf("after a dry run, %s = %d, want %d", q, got, want)
 		}
 	}
@@ -75,7 +75,7 @@ func testReprocessLogsARejectionAfterTheRulesChange(t *testing.T, open Opener) {
 	// rolled back (SQLite then reuses their ids, PostgreSQL's identity
 	// does not, so the id is read from the report).
 	email := c.EmailIDs[0]
-	if n := count(t, s, `SELECT count(*) FROM emails WHERE id < ?`, email); n != 0 {
+	if n := Count(t, s, `SELECT count(*) FROM emails WHERE id < ?`, email); n != 0 {
 		t.Errorf("%d emails before the one logged (%d), want none", n, email)
 	}
 	if got := strings1(t, s, `SELECT outcome || ' ' || reason || ' ' || email_id FROM intake WHERE id = 1`); len(got) != 1 || got[0] != fmt.Sprintf("logged  %d", email) {
@@ -98,10 +98,10 @@ func testReprocessLogsARejectionAfterTheRulesChange(t *testing.T, open Opener) {
 	if again.Checked != 1 || len(again.Changes) != 0 {
 		t.Errorf("second run: checked %d, changes %d; want 1 (the other rejection), 0", again.Checked, len(again.Changes))
 	}
-	if n := count(t, s, `SELECT count(*) FROM intake_changes`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM intake_changes`); n != 1 {
 		t.Errorf("intake_changes after a second run = %d, want 1", n)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails`); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM emails`); n != 1 {
 		t.Errorf("emails after a second run = %d, want 1", n)
 	}
 }
@@ -109,7 +109,7 @@ func testReprocessLogsARejectionAfterTheRulesChange(t *testing.T, open Opener) {
 func testReprocessLinksADuplicateAndChangesReasons(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
 	// The same forward, rejected, then logged from a copy the user sent again.
-	record(t, s, leoForward)
+	Record(t, s, leoForward)
 	rules := rulesWithLeo(t)
 	items := []ingest.Item{ingest.Process(rules, ingest.Origin{Path: "copy.eml"}, []byte(leoForward))}
 	if res, err := s.Record(context.Background(), items); err != nil || res[0].Outcome != ingest.OutcomeLogged {
@@ -135,7 +135,7 @@ func testReprocessLinksADuplicateAndChangesReasons(t *testing.T, open Opener) {
 	}
 
 	// never_log added for the sender's domain: sender_not_user becomes never_log.
-	record(t, s, bcc("Stranger <x@elsewhere.example>", "dana@prospect.example", "Hello", "hi"))
+	Record(t, s, BCC("Stranger <x@elsewhere.example>", "dana@prospect.example", "Hello", "hi"))
 	strict := crmtest.Rules(t, func(c *crm.Config) {
 		c.NeverLog = []string{"prospect.example"}
 		c.Users = append(c.Users, crm.User{Email: "x@elsewhere.example"})
@@ -171,7 +171,7 @@ func testReprocessSkipsATooLargeMessageStoredAsItsHeader(t *testing.T, open Open
 	if len(rep.Changes) != 0 || len(rep.Skipped) != 1 || !strings.Contains(rep.Skipped[0].Why, "header section") {
 		t.Errorf("raised limit: %+v, want it skipped (only the header is stored)", rep)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails`); n != 0 {
+	if n := Count(t, s, `SELECT count(*) FROM emails`); n != 0 {
 		t.Errorf("emails = %d, want 0", n)
 	}
 }

@@ -17,12 +17,12 @@ func testStatusLeavesOutRejectionsLoggedSince(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := openStore(t, open, crmstore.Options{})
 	carol := func(extra ...string) string {
-		return bcc("carol@example.com", "dana@prospect.example", "quote", "the quote", extra...)
+		return BCC("carol@example.com", "dana@prospect.example", "quote", "the quote", extra...)
 	}
 	same := carol("Message-ID: <same@example.com>")
 	byID := carol("Message-ID: <byid@example.com>")
 	other := carol("Message-ID: <other@example.com>")
-	for _, r := range record(t, s, same, byID, other) {
+	for _, r := range Record(t, s, same, byID, other) {
 		if r.Outcome != ingest.OutcomeRejected {
 			t.Fatalf("carol is not a user yet: outcome %s", r.Outcome)
 		}

@@ -160,8 +160,8 @@ func testRules(t testing.TB) *crm.Rules {
 	return crmtest.Rules(t)
 }
 
-// record processes raw messages (as file origins) and records them in one batch.
-func record(t testing.TB, s *crmstore.Store, raws ...string) []ingest.Result {
+// Record processes raw messages (as file origins) and records them in one batch.
+func Record(t testing.TB, s *crmstore.Store, raws ...string) []ingest.Result {
 	t.Helper()
 	rules := testRules(t)
 	items := make([]ingest.Item, len(raws))
@@ -185,15 +185,15 @@ func recordItems(t testing.TB, s *crmstore.Store, items ...ingest.Item) []ingest
 	return res
 }
 
-// bcc is a message Bcc'd to the log address, dated 3 March 2026.
-func bcc(from, to, subject, body string, extra ...string) string {
+// BCC is a message Bcc'd to the log address, dated 3 March 2026.
+func BCC(from, to, subject, body string, extra ...string) string {
 	h := []string{"From: " + from, "To: " + to, "Bcc: log@crm.example.com", "Subject: " + subject,
 		"Date: Tue, 3 Mar 2026 10:00:00 +0100"}
 	return strings.Join(append(h, extra...), "\r\n") + "\r\n\r\n" + body + "\r\n"
 }
 
-// count runs a query of one integer.
-func count(t testing.TB, s *crmstore.Store, query string, args ...any) int {
+// Count runs a query of one integer.
+func Count(t testing.TB, s *crmstore.Store, query string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := s.DB().QueryRow(query, args...).Scan(&n); err != nil {
@@ -242,8 +242,8 @@ func exec(t testing.TB, s *crmstore.Store, query string, args ...any) {
 	}
 }
 
-// emailIDs are the emails logged by res, all of which must be logged.
-func emailIDs(t testing.TB, res []ingest.Result) []int64 {
+// EmailIDs are the emails logged by res, all of which must be logged.
+func EmailIDs(t testing.TB, res []ingest.Result) []int64 {
 	t.Helper()
 	var ids []int64
 	for i, r := range res {

@@ -88,7 +88,7 @@ func testDealTagPinsTheEmailToThatDeal(t *testing.T, open Opener) {
 			if tc.plus == "" {
 				raw = strings.Replace(raw, "log+@", "log@", 1)
 			}
-			id := emailIDs(t, record(t, s, raw))[0]
+			id := EmailIDs(t, Record(t, s, raw))[0]
 			if got := dealsOf(t, s, id); !slices.Equal(got, tc.want) {
 				t.Errorf("log+%s@: deals = %q, want %q", tc.plus, got, tc.want)
 			}
@@ -105,12 +105,12 @@ func testDealTagPinsTheEmailToThatDeal(t *testing.T, open Opener) {
 
 func testTagsCombineAndUnknownTagsAreNoted(t *testing.T, open Opener) {
 	s, _ := pinStore(t, open)
-	res := record(t, s, tagged("private+deal-D-7+acme", "combined", "body", 3), tagged("Acme", "unknown only", "body", 4))
-	ids := emailIDs(t, res)
+	res := Record(t, s, tagged("private+deal-D-7+acme", "combined", "body", 3), tagged("Acme", "unknown only", "body", 4))
+	ids := EmailIDs(t, res)
 	if got := dealsOf(t, s, ids[0]); !slices.Equal(got, []string{"Pilot"}) {
 		t.Errorf("log+private+deal-D-7+acme@: deals = %q, want Pilot", got)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails WHERE id = ? AND private = 1`, ids[0]); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM emails WHERE id = ? AND private = 1`, ids[0]); n != 1 {
 		t.Errorf("log+private+deal-D-7+acme@: not private")
 	}
 	detail := intakeDetail(t, s, ids[0])
@@ -122,7 +122,7 @@ func testTagsCombineAndUnknownTagsAreNoted(t *testing.T, open Opener) {
 	if got := dealsOf(t, s, ids[1]); !slices.Equal(got, []string{"Expansion", "Pilot"}) {
 		t.Errorf("log+Acme@: deals = %q, want the open deals", got)
 	}
-	if n := count(t, s, `SELECT count(*) FROM emails WHERE id = ? AND private = 0`, ids[1]); n != 1 {
+	if n := Count(t, s, `SELECT count(*) FROM emails WHERE id = ? AND private = 0`, ids[1]); n != 1 {
 		t.Errorf("log+Acme@: private, want not")
 	}
 	if d := intakeDetail(t, s, ids[1]); !strings.Contains(d, "log+Acme: not a tag poller knows") {
@@ -149,8 +149,8 @@ func newPrivateStore(t *testing.T, open Opener) *privateStore {
 		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=terms.pdf\r\n\r\n%PDF-1.4 terms\r\n--b--\r\n"
 	reply := "From: bob@example.com\r\nTo: dana@prospect.example\r\nBcc: log@crm.example.com\r\nSubject: Re: Secret pricing\r\n" +
 		"Date: " + time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC).Format(time.RFC1123Z) + "\r\nIn-Reply-To: <secret@example.com>\r\n\r\nnoted\r\n"
-	ids := emailIDs(t, record(t, s, tagged("x", "Public hello", "hello dana", 2), secret))
-	ids = append(ids, emailIDs(t, record(t, s, reply))...)
+	ids := EmailIDs(t, Record(t, s, tagged("x", "Public hello", "hello dana", 2), secret))
+	ids = append(ids, EmailIDs(t, Record(t, s, reply))...)
 	p := &privateStore{s: s, public: ids[0], private: ids[1], reply: ids[2]}
 	if err := s.DB().QueryRow(`SELECT id FROM attachments WHERE email_id = ?`, p.private).Scan(&p.attachment); err != nil {
 		t.Fatalf("the private email's attachment: %v", err)
@@ -382,7 +382,7 @@ func testPrivateEmailCountsFollowItsPrivacy(t *testing.T, open Opener) {
 	if n, _ := stored(); n != 2 {
 		t.Errorf("deleted while private: count = %d, want 2", n)
 	}
-	if n := count(t, s, `SELECT email_count FROM companies WHERE domain = 'prospect.example'`); n != 2 {
+	if n := Count(t, s, `SELECT email_count FROM companies WHERE domain = 'prospect.example'`); n != 2 {
 		t.Errorf("company count = %d, want 2", n)
 	}
 }

@@ -21,9 +21,9 @@ import (
 	"github.com/poller-crm/poller/pkg/view"
 )
 
-// mail is a message sent at day of March 2026 (plus minutes), Bcc'd to the
+// Mail is a message sent at day of March 2026 (plus minutes), Bcc'd to the
 // log address.
-func mail(from, to, subject, body string, day, minute int, extra ...string) string {
+func Mail(from, to, subject, body string, day, minute int, extra ...string) string {
 	date := time.Date(2026, 3, day, 10, minute, 0, 0, time.UTC).Format(time.RFC1123Z)
 	h := []string{"From: " + from, "To: " + to, "Bcc: log@crm.example.com", "Subject: " + subject, "Date: " + date}
 	return strings.Join(append(h, extra...), "\r\n") + "\r\n\r\n" + body + "\r\n"
@@ -57,10 +57,10 @@ func testWebVisibilityOfEmails(t *testing.T, open Opener) {
 	if err := s.ImportDeals(ctx, []crm.Deal{{Name: "Pilot", Company: "prospect.example", Contacts: []string{"dana@prospect.example"}}}); err != nil {
 		t.Fatal(err)
 	}
-	ids := emailIDs(t, record(t, s,
-		mail("alice@example.com", "dana@prospect.example", "Alice one", "apples and pears", 2, 0),
-		mail("alice@example.com", "dana@prospect.example", "Alice two", "more apples", 3, 0),
-		mail("bob@example.com", "dana@prospect.example", "Bob one", "bananas for Dana", 4, 0, "Content-Type: multipart/mixed; boundary=b"),
+	ids := EmailIDs(t, Record(t, s,
+		Mail("alice@example.com", "dana@prospect.example", "Alice one", "apples and pears", 2, 0),
+		Mail("alice@example.com", "dana@prospect.example", "Alice two", "more apples", 3, 0),
+		Mail("bob@example.com", "dana@prospect.example", "Bob one", "bananas for Dana", 4, 0, "Content-Type: multipart/mixed; boundary=b"),
 	))
 	bobEmail := ids[2]
 	vs := testViewers(t, s)
@@ -178,8 +178,8 @@ func testWebIntakeVisibility(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	fromDana := "From: dana@prospect.example\r\nTo: log@crm.example.com\r\nSubject: hi\r\n\r\nhello\r\n"
-	fromAlice := mail("alice@example.com", "bob@example.com", "internal only", "no contact here", 2, 0)
-	res := record(t, s, fromDana, fromAlice, mail("alice@example.com", "dana@prospect.example", "logged", "x", 3, 0))
+	fromAlice := Mail("alice@example.com", "bob@example.com", "internal only", "no contact here", 2, 0)
+	res := Record(t, s, fromDana, fromAlice, Mail("alice@example.com", "dana@prospect.example", "logged", "x", 3, 0))
 	if res[0].Outcome != ingest.OutcomeRejected || res[1].Outcome != ingest.OutcomeRejected {
 		t.Fatalf("results = %+v, want two rejections", res)
 	}
@@ -250,11 +250,11 @@ func testWebSearch(t *testing.T, open Opener) {
 	if r, err := s.Search(ctx, vs.team, "Hofbräuhaus", view.Page{}); err != nil || r.Total != 0 {
 		t.Fatalf("Search before = %+v, %v", r, err)
 	}
-	ids := emailIDs(t, record(t, s,
-		mail("alice@example.com", "Jürgen <jurgen@zeppelin.example>", "Treffen in München",
+	ids := EmailIDs(t, Record(t, s,
+		Mail("alice@example.com", "Jürgen <jurgen@zeppelin.example>", "Treffen in München",
 			"Hallo Jürgen, wir sehen uns im Hofbräuhaus an der Großen Straße.\r\nBis dann, Alice", 2, 0),
-		mail("alice@example.com", "jurgen@zeppelin.example", "Invoice", "the invoice for the airship, as promised", 3, 0),
-		mail("alice@example.com", "jurgen@zeppelin.example", "Zürich", "Bahnhofstrasse 1, Swiss spelling", 4, 0),
+		Mail("alice@example.com", "jurgen@zeppelin.example", "Invoice", "the invoice for the airship, as promised", 3, 0),
+		Mail("alice@example.com", "jurgen@zeppelin.example", "Zürich", "Bahnhofstrasse 1, Swiss spelling", 4, 0),
 	))
 
 	for _, tc := range []struct {
@@ -342,9 +342,9 @@ func testSearchRanksTheClearlyMoreRelevantFirst(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
-	ids := emailIDs(t, record(t, s,
-		mail("alice@example.com", "dana@prospect.example", "Lunch", "a long note about many things and, once, the turbine "+strings.Repeat("filler words here ", 40), 2, 0),
-		mail("alice@example.com", "dana@prospect.example", "Turbine turbine", "turbine maintenance for the turbine", 3, 0),
+	ids := EmailIDs(t, Record(t, s,
+		Mail("alice@example.com", "dana@prospect.example", "Lunch", "a long note about many things and, once, the turbine "+strings.Repeat("filler words here ", 40), 2, 0),
+		Mail("alice@example.com", "dana@prospect.example", "Turbine turbine", "turbine maintenance for the turbine", 3, 0),
 	))
 	r, err := s.Search(ctx, vs.team, "turbine", view.Page{})
 	if err != nil || r.Total != 2 || len(r.Hits) != 2 || r.Hits[0].EmailID != ids[1] || r.Hits[1].EmailID != ids[0] {
@@ -356,10 +356,10 @@ func testContactTimelineGroupsThreads(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
 	vs := testViewers(t, s)
-	ids := emailIDs(t, record(t, s,
-		mail("alice@example.com", "dana@prospect.example", "Pricing", "first", 2, 0, "Message-ID: <t1@example.com>"),
-		mail("alice@example.com", "dana@prospect.example", "Other", "alone", 3, 0, "Message-ID: <t3@example.com>"),
-		mail("alice@example.com", "dana@prospect.example", "Re: Pricing", "second", 4, 0, "Message-ID: <t2@example.com>", "In-Reply-To: <t1@example.com>"),
+	ids := EmailIDs(t, Record(t, s,
+		Mail("alice@example.com", "dana@prospect.example", "Pricing", "first", 2, 0, "Message-ID: <t1@example.com>"),
+		Mail("alice@example.com", "dana@prospect.example", "Other", "alone", 3, 0, "Message-ID: <t3@example.com>"),
+		Mail("alice@example.com", "dana@prospect.example", "Re: Pricing", "second", 4, 0, "Message-ID: <t2@example.com>", "In-Reply-To: <t1@example.com>"),
 	))
 	c, err := s.Contact(ctx, vs.team, "dana@prospect.example", view.Page{})
 	if err != nil {
@@ -400,15 +400,15 @@ func testWebQueriesPerPageAreConstant(t *testing.T, open Opener) {
 		var raws []string
 		for i := range n {
 			to := fmt.Sprintf("dana@prospect.example, p%d@prospect.example", i)
-			raws = append(raws, mail("alice@example.com", to, fmt.Sprintf("Subject %d", i), "searchable body", 1+i%28, i%60,
+			raws = append(raws, Mail("alice@example.com", to, fmt.Sprintf("Subject %d", i), "searchable body", 1+i%28, i%60,
 				fmt.Sprintf("Message-ID: <q%d@example.com>", i)))
 		}
-		ids := emailIDs(t, record(t, s, raws...))
+		ids := EmailIDs(t, Record(t, s, raws...))
 		if err := s.ImportDeals(ctx, []crm.Deal{{Name: "Deal", Company: "prospect.example", Contacts: []string{"dana@prospect.example"}}}); err != nil {
 			t.Fatal(err)
 		}
 		// Associated with the deal now: log one more.
-		emailIDs(t, record(t, s, mail("alice@example.com", "dana@prospect.example", "deal mail", "searchable", 28, 59)))
+		EmailIDs(t, Record(t, s, Mail("alice@example.com", "dana@prospect.example", "deal mail", "searchable", 28, 59)))
 		deals, _ := s.Deals(ctx, view.Viewer{Admin: true}, view.ListQuery{})
 		vs := testViewers(t, s)
 		out := map[string]int{}
@@ -462,7 +462,7 @@ func testWebAttachmentsAndRawBytes(t *testing.T, open Opener) {
 		"--rel--\r\n" +
 		"--mix\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"quote.pdf\"\r\n" +
 		"Content-Transfer-Encoding: base64\r\n\r\n" + b64(pdf) + "\r\n--mix--\r\n"
-	id := emailIDs(t, record(t, s, raw))[0]
+	id := EmailIDs(t, Record(t, s, raw))[0]
 	e, err := s.Email(ctx, vs.team, id)
 	if err != nil {
 		t.Fatal(err)
@@ -698,10 +698,10 @@ func testContactsListSortsFiltersAndPages(t *testing.T, open Opener) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	emailIDs(t, record(t, s,
-		mail("bob@example.com", "amy@alpha.example", "b1", "x", 5, 0),
-		mail("alice@example.com", "zed@beta.example", "a1", "x", 3, 0),
-		mail("alice@example.com", "noname@gamma.example", "a2", "x", 4, 0),
+	EmailIDs(t, Record(t, s,
+		Mail("bob@example.com", "amy@alpha.example", "b1", "x", 5, 0),
+		Mail("alice@example.com", "zed@beta.example", "a1", "x", 3, 0),
+		Mail("alice@example.com", "noname@gamma.example", "a2", "x", 4, 0),
 	))
 	order := func(v view.Viewer, q view.ContactQuery) string {
 		t.Helper()
