@@ -277,3 +277,34 @@ func runCmdEnv(t *testing.T, env []string, args ...string) (string, string, erro
 	err := run(context.Background(), args, getenv, &stdout, &stderr)
 	return stdout.String(), stderr.String(), err
 }
+
+// "poller check" on a PostgreSQL store connects and reports the schema,
+// naming the store by its URL without the password; status and show work
+// on it as on a file.
+func TestCheckAndStatusOnPostgres(t *testing.T) {
+	const secret = "s3cret-Pa55"
+	srv := dovecot.Start(t, dovecot.User{Name: imapUser, Password: imapPassword})
+	srv.Deliver(t, imapUser, numbered(t, 20)...)
+	cfg := imapConfig(t, srv.Addr, "")
+	pg := pgtest.Start(t)
+	url := strings.Replace(pg.NewDatabase(t), "poller@", "poller:"+secret+"@", 1)
+	env := []string{"TEST_IMAP_PASSWORD=" + imapPassword}
+	out, serr, err := runCmdEnv(t, env, "check", "--config", cfg, "--db", url)
+	if strings.Contains(out+serr, secret) {
+		t.Errorf("check shows the password:\n%s%s", out, serr)
+	}
+	if !strings.Contains(out, "store postgres://poller@127.0.0.1:") || !strings.Contains(out, "the schema is missing or older") {
+		t.Errorf("check on an empty database: %v\n%s%s", err, out, serr)
+	}
+	if _, serr, err := runCmdEnv(t, env, "once", "--config", cfg, "--db", url); err != nil {
+		t.Fatalf("once: %v\n%s", err, serr)
+	}
+	out, serr, err = runCmdEnv(t, env, "check", "--config", cfg, "--db", url)
+	if err != nil || !strings.Contains(out, "connected, schema current") || strings.Contains(out+serr, secret) {
+		t.Errorf("check after a pass: %v\n%s%s", err, out, serr)
+	}
+	out, serr, err = runCmdEnv(t, env, "status", "--config", cfg, "--db", url)
+	if err != nil || !strings.Contains(out, "postgres://poller@127.0.0.1:") || strings.Contains(out+serr, secret) {
+		t.Errorf("status: %v\n%s%s", err, out, serr)
+	}
+}

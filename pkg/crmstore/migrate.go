@@ -103,7 +103,7 @@ func CheckSchema(ctx context.Context, db *sql.DB, m Migrations) error {
 	}
 	for _, mg := range list {
 		if !applied[mg.version] {
-			return fmt.Errorf("the database lacks migration %s: open it once with a command that writes (poller once, check or serve) to upgrade it", mg.name)
+			return fmt.Errorf("the database lacks migration %s: open it once with a command that writes (poller once, run or serve) to upgrade it", mg.name)
 		}
 	}
 	return nil

@@ -61,7 +61,15 @@ func OpenReadOnly(ctx context.Context, dbURL string, opts crmstore.Options) (*cr
 	if err != nil {
 		return nil, err
 	}
-	if err := crmstore.CheckSchema(ctx, db, schema); err != nil {
+	var exists bool
+	err = db.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists)
+	if err == nil && !exists {
+		err = errors.New("the database has no poller schema yet (it lacks migration 0001_init.sql): open it once with a command that writes (poller once, run or serve) to create it")
+	}
+	if err == nil {
+		err = crmstore.CheckSchema(ctx, db, schema)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", where, describe(err))
 	}
