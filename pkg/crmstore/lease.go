@@ -16,9 +16,23 @@ import (
 // then it returns that lease and false. Holding it already renews it.
 // With the dialect's session locks, the lock decides instead of the
 // expiry: a holder keeps the lease for as long as its connection lives.
+//
+// Another holder's live lease is seen by a plain read first, outside any
+// write transaction (a WAL reader never waits for the writer): a worker
+// that finds the mailbox busy says so at once, even while the holder's
+// commits keep the write lock taken back to back. Only a lease that is
+// free, expired or its own takes the write transaction, which reads the
+// row again before writing it.
 func (s *Store) Acquire(ctx context.Context, mailbox, holder string, ttl time.Duration) (ingest.Lease, bool, error) {
 	if s.dialect.Locks != nil {
 		return s.acquireLocked(ctx, mailbox, holder, ttl)
+	}
+	cur, found, err := s.Lease(ctx, mailbox)
+	if err != nil {
+		return ingest.Lease{}, false, err
+	}
+	if found && cur.Holder != holder && s.opts.Now().Before(cur.Expires) {
+		return cur, false, nil
 	}
 	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock in the DSN)
 	if err != nil {
@@ -26,7 +40,7 @@ func (s *Store) Acquire(ctx context.Context, mailbox, holder string, ttl time.Du
 	}
 	defer tx.Rollback()
 	now := s.opts.Now()
-	var cur ingest.Lease
+	cur = ingest.Lease{}
 	var since, expires string
 	err = tx.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM leases WHERE mailbox = ?`, mailbox).
 		Scan(&cur.Holder, &since, &expires)
