@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// copyTable is a table Copy copies, in an order that satisfies the
+// copyTable is a table CopyTo copies, in an order that satisfies the
 // foreign keys, read in the order of its key.
 type copyTable struct {
 	name  string
@@ -47,7 +47,7 @@ var copyTables = []copyTable{
 	{name: "outbox", order: "id"},
 }
 
-// TableCopy is what Copy did with one table.
+// TableCopy is what CopyTo did with one table.
 type TableCopy struct {
 	Table string
 	Rows  int64
@@ -58,7 +58,7 @@ type TableCopy struct {
 	columns []string // the source's, in its order
 }
 
-// CopyReport is what Copy did, table by table.
+// CopyReport is what CopyTo did, table by table.
 type CopyReport struct {
 	Tables []TableCopy
 }
@@ -73,7 +73,7 @@ func (r CopyReport) Identical() bool {
 	return true
 }
 
-// ErrNotEmpty is returned by Copy when the destination holds data.
+// ErrNotEmpty is returned by CopyTo when the destination holds data.
 var ErrNotEmpty = errors.New("the destination store is not empty")
 
 // CopyTo copies the whole store (one consistent snapshot of it, so a
