@@ -40,34 +40,52 @@ func (s *Store) Acquire(ctx context.Context, mailbox, holder string, ttl time.Du
 	}
 	defer tx.Rollback()
 	now := s.opts.Now()
-	cur = ingest.Lease{}
-	var since, expires string
-	err = tx.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM leases WHERE mailbox = ?`, mailbox).
-		Scan(&cur.Holder, &since, &expires)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
+	if cur, found, err = readLease(ctx, tx, mailbox); err != nil {
 		return ingest.Lease{}, false, s.describe(err)
-	default:
-		cur.Mailbox = mailbox
-		cur.Since, _ = time.Parse(timeLayout, since)
-		cur.Expires, _ = time.Parse(timeLayout, expires)
-		if cur.Holder != holder && now.Before(cur.Expires) {
-			return cur, false, nil
-		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO leases (mailbox, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (mailbox) DO UPDATE SET
-			acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END,
-			holder = excluded.holder, expires_at = excluded.expires_at`,
-		mailbox, holder, formatTime(now), formatTime(now.Add(ttl)))
-	if err != nil {
+	if found && cur.Holder != holder && now.Before(cur.Expires) {
+		return cur, false, nil
+	}
+	if err := writeLease(ctx, tx, mailbox, holder, now, ttl); err != nil {
 		return ingest.Lease{}, false, s.describe(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return ingest.Lease{}, false, s.describe(err)
 	}
 	return ingest.Lease{Mailbox: mailbox, Holder: holder, Since: now, Expires: now.Add(ttl)}, true, nil
+}
+
+// readLease reads the lease row of mailbox, if any.
+func readLease(ctx context.Context, q Querier, mailbox string) (ingest.Lease, bool, error) {
+	l := ingest.Lease{Mailbox: mailbox}
+	var since, expires string
+	err := q.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM leases WHERE mailbox = ?`, mailbox).
+		Scan(&l.Holder, &since, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ingest.Lease{}, false, nil
+	}
+	if err != nil {
+		return ingest.Lease{}, false, err
+	}
+	l.Since, _ = time.Parse(timeLayout, since)
+	l.Expires, _ = time.Parse(timeLayout, expires)
+	return l, true, nil
+}
+
+// execer is a *sql.DB or a *sql.Tx, to write through.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// writeLease records holder's lease on mailbox until ttl from now,
+// keeping when it was acquired if holder held it already.
+func writeLease(ctx context.Context, e execer, mailbox, holder string, now time.Time, ttl time.Duration) error {
+	_, err := e.ExecContext(ctx, `INSERT INTO leases (mailbox, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (mailbox) DO UPDATE SET
+			acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END,
+			holder = excluded.holder, expires_at = excluded.expires_at`,
+		mailbox, holder, formatTime(now), formatTime(now.Add(ttl)))
+	return err
 }
 
 // Renew extends holder's lease on mailbox to ttl from now. A lease that
@@ -103,19 +121,11 @@ func (s *Store) Release(ctx context.Context, mailbox, holder string) error {
 
 // Lease returns the lease on mailbox, if any (expired or not).
 func (s *Store) Lease(ctx context.Context, mailbox string) (ingest.Lease, bool, error) {
-	l := ingest.Lease{Mailbox: mailbox}
-	var since, expires string
-	err := s.db.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM leases WHERE mailbox = ?`, mailbox).
-		Scan(&l.Holder, &since, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ingest.Lease{}, false, nil
-	}
+	l, found, err := readLease(ctx, s.db, mailbox)
 	if err != nil {
 		return ingest.Lease{}, false, s.describe(err)
 	}
-	l.Since, _ = time.Parse(timeLayout, since)
-	l.Expires, _ = time.Parse(timeLayout, expires)
-	return l, true, nil
+	return l, found, nil
 }
 
 var _ ingest.Leaser = (*Store)(nil)
@@ -147,12 +157,7 @@ func (s *Store) acquireLocked(ctx context.Context, mailbox, holder string, ttl t
 		}
 		s.sessions.add(mailbox, holder, conn)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO leases (mailbox, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (mailbox) DO UPDATE SET
-			acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END,
-			holder = excluded.holder, expires_at = excluded.expires_at`,
-		mailbox, holder, formatTime(now), formatTime(now.Add(ttl)))
-	if err != nil {
+	if err := writeLease(ctx, s.db, mailbox, holder, now, ttl); err != nil {
 		s.sessions.release(ctx, s.dialect.Locks, mailbox, holder)
 		return ingest.Lease{}, false, s.describe(err)
 	}

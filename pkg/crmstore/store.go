@@ -175,16 +175,11 @@ func (s *Store) isStoreFault(err error) bool {
 	return s.dialect.Fault(err)
 }
 
-// TimeLayout is how the store writes times: UTC, fixed width, so that
+// timeLayout is how the store writes times: UTC, fixed width, so that
 // they sort as text.
-const TimeLayout = "2006-01-02T15:04:05.000000Z"
-
-const timeLayout = TimeLayout
+const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// FormatTime writes t as the store does.
-func FormatTime(t time.Time) string { return formatTime(t) }
 
 // errorf wraps err with context, naming the database problem behind it.
 func (s *Store) errorf(format string, err error) error {

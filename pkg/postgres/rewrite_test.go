@@ -25,3 +25,18 @@ func TestRewrite(t *testing.T) {
 		}
 	}
 }
+
+// Text PostgreSQL's text type refuses (NUL, invalid UTF-8) is stored with
+// U+FFFD in their place; valid text is passed as it is.
+func TestValidText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":             "plain",
+		"Grüße, 東京":         "Grüße, 東京",
+		"nul\x00in":         "nul\uFFFDin",
+		"bad \xff\xfe byte": "bad \uFFFD byte",
+	} {
+		if got := validText(in); got != want {
+			t.Errorf("validText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -57,7 +57,7 @@ func BenchmarkRawInsert(b *testing.B) {
 			it := items[i]
 			sum := sha256.Sum256(it.Raw)
 			key := hex.EncodeToString(sum[:])
-			now := crmstore.FormatTime(time.Now())
+			now := time.Now().UTC().Format(time.RFC3339Nano)
 			st[0].exec(b, key, len(it.Raw), now)
 			st[1].exec(b, key, it.Raw)
 			emailID := st[2].exec(b, fmt.Sprint("msgid:", i), key, it.Message.MessageID, it.Message.Subject, it.Message.Text, key, now)
