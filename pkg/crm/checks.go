@@ -3,6 +3,7 @@ package crm
 import (
 	"strings"
 
+	"github.com/poller-crm/poller/pkg/ascii"
 	"github.com/poller-crm/poller/pkg/email"
 )
 
@@ -37,7 +38,7 @@ func (r *Rules) addressed(m *email.Message) bool {
 
 // receivedFor returns the address of a Received field's "for" clause.
 func receivedFor(v string) (string, bool) {
-	lower := strings.ToLower(v)
+	lower := ascii.Lower(v)
 	for i := 0; ; {
 		j := strings.Index(lower[i:], "for ")
 		if j < 0 {

@@ -336,6 +336,9 @@ func TestReceivedFor(t *testing.T) {
 		"from a by b with ESMTP id X for <log@crm.example.com>; Tue, 3 Mar 2026": "log@crm.example.com",
 		"from a by b for log@crm.example.com; date":                              "log@crm.example.com",
 		"from transform.example by b; date":                                      "",
+		// Bytes that strings.ToLower would widen must not shift the clause.
+		"from \xff\xff\xff\xff by İİİİ FOR <log@crm.example.com>; date": "log@crm.example.com",
+		"\x80\x80\x80\x80\x80\x80\x80\x80 for x":                          "",
 	}
 	for in, want := range tests {
 		got, _ := receivedFor(in)

@@ -2,6 +2,8 @@ package forward
 
 import (
 	"strings"
+
+	"github.com/poller-crm/poller/pkg/ascii"
 )
 
 // maxMailboxes bounds the mailboxes read from one header value.
@@ -162,7 +164,7 @@ func parseMailbox(p string) (Mailbox, bool) {
 	// "X on behalf of Y": X is the author. Only a mailbox naming two
 	// addresses can be one.
 	if len(p) < 4096 && strings.Count(p, "@") >= 2 {
-		lp := strings.ToLower(p)
+		lp := ascii.Lower(p)
 		for _, ph := range behalfPhrases {
 			if i := strings.Index(lp, ph); i > 0 {
 				p = trim(p[:i])

@@ -2,6 +2,7 @@ package forward
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -29,5 +30,15 @@ func TestParseMailboxList(t *testing.T) {
 		if got := parseMailboxList(tt.in); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("parseMailboxList(%q) = %+v, want %+v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// An "on behalf of" phrase after bytes that strings.ToLower widens (invalid
+// UTF-8) is found at its real position: the fuzzer once sliced past the end.
+func TestParseMailboxBehalfAfterInvalidUTF8(t *testing.T) {
+	in := strings.Repeat("\xff", 30) + " <x@a.example> ON BEHALF OF y@b.example"
+	got, ok := parseMailbox(in)
+	if !ok || got.Address != "x@a.example" {
+		t.Fatalf("parseMailbox(%q) = %+v, %v; want the author x@a.example", in, got, ok)
 	}
 }

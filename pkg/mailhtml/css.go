@@ -1,6 +1,10 @@
 package mailhtml
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/poller-crm/poller/pkg/ascii"
+)
 
 // maxStyleLen is the longest style attribute kept; longer ones are dropped
 // whole (no real email needs more, and it bounds the CSS work per element).
@@ -43,7 +47,7 @@ func property(decl string) string {
 // CSS text (quotes removed). It is for counting what gets blocked, not for
 // deciding what is safe.
 func cssURLs(css string) []string {
-	lower := asciiLower(css)
+	lower := ascii.Lower(css)
 	var urls []string
 	u, imp := -2, -2 // next match positions; -1 = none left
 	for i := 0; ; {
@@ -79,17 +83,6 @@ func nextIndex(s, sub string, from, prev int) int {
 		return -1
 	}
 	return from + j
-}
-
-// asciiLower lower-cases ASCII letters only, keeping byte offsets.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // cssArg reads a possibly quoted argument from the start of s, ending at
