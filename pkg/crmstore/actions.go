@@ -265,7 +265,7 @@ func (s *Store) LogIntakeOn(ctx context.Context, v view.Viewer, rules *crm.Rules
 		string(res.Outcome), detail, emailID, idsJSON(created), contact, idsJSON(newContacts), idsJSON(newCompanies)); err != nil {
 		return out, fmt.Errorf("log intake %d: record change: %w", id, s.describe(err))
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(ctx, tx); err != nil {
 		return out, fmt.Errorf("log intake %d: commit: %w", id, s.describe(err))
 	}
 	out.Changed = true
@@ -369,7 +369,7 @@ func (s *Store) DismissIntake(ctx context.Context, v view.Viewer, id int64) (vie
 		r.outcome, string(r.reason), r.detail, r.emailID); err != nil {
 		return out, fmt.Errorf("dismiss intake %d: record: %w", id, s.describe(err))
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(ctx, tx); err != nil {
 		return out, fmt.Errorf("dismiss intake %d: commit: %w", id, s.describe(err))
 	}
 	return view.ActionResult{Changed: true, Message: "Dismissed."}, nil
@@ -452,7 +452,7 @@ func (s *Store) UndoIntake(ctx context.Context, v view.Viewer, id, changeID int6
 	if _, err := tx.ExecContext(ctx, `UPDATE intake_changes SET undone_at = ?, undone_by = ? WHERE id = ?`, now, v.Email, changeID); err != nil {
 		return out, fmt.Errorf("undo intake %d: %w", id, s.describe(err))
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(ctx, tx); err != nil {
 		return out, fmt.Errorf("undo intake %d: commit: %w", id, s.describe(err))
 	}
 	out.Changed = true

@@ -109,7 +109,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store) (CopyReport, error) {
 	if err != nil {
 		return rep, dst.describe(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := dst.commit(ctx, tx); err != nil {
 		return rep, dst.errorf("copy: commit", err)
 	}
 	for i, t := range copyTables {

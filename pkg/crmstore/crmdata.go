@@ -57,7 +57,7 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(tx *sql.Tx, now s
 	if err := fn(tx, s.now()); err != nil {
 		return fmt.Errorf("%s: %w", what, s.describe(err))
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(ctx, tx); err != nil {
 		return fmt.Errorf("%s: commit: %w", what, s.describe(err))
 	}
 	return nil

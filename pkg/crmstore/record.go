@@ -93,7 +93,7 @@ func (s *Store) recordBatch(ctx context.Context, items []ingest.Item, guarded bo
 	if err := stop.Err(); err != nil {
 		return nil, fmt.Errorf("record: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(ctx, tx); err != nil {
 		return nil, fmt.Errorf("record: commit: %w", s.describe(err))
 	}
 	return results, nil

@@ -236,7 +236,7 @@ func (s *Store) reprocessBatch(ctx context.Context, rules *crm.Rules, ids []int6
 		}
 	}
 	if !opts.DryRun { // a dry run is rolled back
-		if err := tx.Commit(); err != nil {
+		if err := s.commit(ctx, tx); err != nil {
 			return fmt.Errorf("reprocess: commit: %w", s.describe(err))
 		}
 	}
