@@ -338,7 +338,7 @@ func TestReceivedFor(t *testing.T) {
 		"from transform.example by b; date":                                      "",
 		// Bytes that strings.ToLower would widen must not shift the clause.
 		"from \xff\xff\xff\xff by İİİİ FOR <log@crm.example.com>; date": "log@crm.example.com",
-		"\x80\x80\x80\x80\x80\x80\x80\x80 for x":                          "",
+		"\x80\x80\x80\x80\x80\x80\x80\x80 for x":                        "",
 	}
 	for in, want := range tests {
 		got, _ := receivedFor(in)
