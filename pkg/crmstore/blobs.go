@@ -1,27 +1,76 @@
 package crmstore
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"database/sql"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // chunkSize is the most content bound in one statement.
 const chunkSize = 1 << 20
 
-// putBlob stores data under its SHA-256 unless a blob with that hash exists.
-func putBlob(ctx context.Context, tx *sql.Tx, sum string, data []byte, now string) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, sum, len(data), now)
+// Blob encodings: blobs.encoding says what the chunks hold.
+const (
+	encodingNone    = ""        // the content itself
+	encodingDeflate = "deflate" // the content compressed (RFC 1951)
+)
+
+// compressMax is the largest content putBlob compresses. Mail this size is
+// mostly text and headers, which deflate shrinks to a third or so; larger
+// mail is mostly attachments that are compressed already (base64 saves a
+// quarter), where compressing would cost the pass more than it saves. A
+// compressed blob is one chunk.
+const compressMax = 512 << 10
+
+// deflaters reuse compressors: a new one allocates more than half a
+// megabyte.
+type deflaters struct{ pool sync.Pool }
+
+// compress returns data deflated, or nil when that saves less than an
+// eighth.
+func (d *deflaters) compress(data []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(data) / 2)
+	w, _ := d.pool.Get().(*flate.Writer)
+	if w == nil {
+		w, _ = flate.NewWriter(&buf, flate.BestSpeed)
+	} else {
+		w.Reset(&buf)
+	}
+	defer d.pool.Put(w)
+	if _, err := w.Write(data); err != nil {
+		return nil
+	}
+	if err := w.Close(); err != nil || buf.Len() > len(data)-len(data)/8 {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// putBlob stores data under its SHA-256 unless a blob with that hash
+// exists; mail up to compressMax is stored compressed when that pays.
+func (s *Store) putBlob(ctx context.Context, tx *sql.Tx, sum string, data []byte, now string) error {
+	stored, encoding := data, encodingNone
+	if len(data) <= compressMax {
+		if z := s.deflate.compress(data); z != nil {
+			stored, encoding = z, encodingDeflate
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, encoding, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		sum, len(data), encoding, now)
 	if err != nil {
 		return fmt.Errorf("store blob: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil // stored before: content-addressed
 	}
-	for seq := 0; seq*chunkSize < len(data) || seq == 0; seq++ {
-		end := min((seq+1)*chunkSize, len(data))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO blob_chunks (sha256, seq, data) VALUES (?, ?, ?)`, sum, seq, data[seq*chunkSize:end]); err != nil {
+	for seq := 0; seq*chunkSize < len(stored) || seq == 0; seq++ {
+		end := min((seq+1)*chunkSize, len(stored))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO blob_chunks (sha256, seq, data) VALUES (?, ?, ?)`, sum, seq, stored[seq*chunkSize:end]); err != nil {
 			return fmt.Errorf("store blob chunk: %w", err)
 		}
 	}
@@ -31,7 +80,41 @@ func putBlob(ctx context.Context, tx *sql.Tx, sum string, data []byte, now strin
 // ReadBlob writes the blob with hash sum to w; an error wrapping
 // ErrNotFound when there is none.
 func (s *Store) ReadBlob(ctx context.Context, sum string, w io.Writer) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT data FROM blob_chunks WHERE sha256 = ? ORDER BY seq`, sum)
+	return readBlob(ctx, s.db, sum, w)
+}
+
+// readBlob writes the content of the blob with hash sum, read through q,
+// to w.
+func readBlob(ctx context.Context, q Querier, sum string, w io.Writer) error {
+	var encoding string
+	switch err := q.QueryRowContext(ctx, `SELECT encoding FROM blobs WHERE sha256 = ?`, sum).Scan(&encoding); {
+	case err == sql.ErrNoRows:
+		return fmt.Errorf("read blob %s: %w", sum, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("read blob %s: %w", sum, err)
+	}
+	switch encoding {
+	case encodingNone:
+		return readChunks(ctx, q, sum, w)
+	case encodingDeflate:
+		var z bytes.Buffer
+		if err := readChunks(ctx, q, sum, &z); err != nil {
+			return err
+		}
+		r := flate.NewReader(&z)
+		defer r.Close()
+		if _, err := io.Copy(w, r); err != nil {
+			return fmt.Errorf("read blob %s: %w", sum, err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("read blob %s: unknown encoding %q (written by a newer poller?)", sum, encoding)
+	}
+}
+
+// readChunks writes the chunks of blob sum to w, in order.
+func readChunks(ctx context.Context, q Querier, sum string, w io.Writer) error {
+	rows, err := q.QueryContext(ctx, `SELECT data FROM blob_chunks WHERE sha256 = ? ORDER BY seq`, sum)
 	if err != nil {
 		return fmt.Errorf("read blob %s: %w", sum, err)
 	}

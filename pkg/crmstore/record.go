@@ -119,7 +119,7 @@ func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, it *ingest.Item, now 
 		prev.Seen = true
 		return prev, nil
 	}
-	if err := putBlob(ctx, tx, rawSum, it.Raw, now); err != nil {
+	if err := s.putBlob(ctx, tx, rawSum, it.Raw, now); err != nil {
 		return ingest.Result{}, err
 	}
 	if it.Failure != nil {
@@ -179,7 +179,7 @@ func (s *Store) logDecision(ctx context.Context, tx *sql.Tx, it *ingest.Item, ra
 func (s *Store) recordFailure(ctx context.Context, tx *sql.Tx, it *ingest.Item, cause error, now string) (ingest.Result, error) {
 	sum := sha256.Sum256(it.Raw)
 	rawSum := hex.EncodeToString(sum[:])
-	if err := putBlob(ctx, tx, rawSum, it.Raw, now); err != nil {
+	if err := s.putBlob(ctx, tx, rawSum, it.Raw, now); err != nil {
 		return ingest.Result{}, err
 	}
 	if err := s.insertIntake(ctx, tx, it, intakeRow{outcome: ingest.OutcomeFailed, detail: cause.Error(), rawSum: rawSum}, now); err != nil {

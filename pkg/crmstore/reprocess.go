@@ -280,24 +280,3 @@ func (s *Store) applyReprocess(ctx context.Context, tx *sql.Tx, r storedIntake, 
 	}
 	return c, nil
 }
-
-// readBlob is ReadBlob inside a transaction.
-func readBlob(ctx context.Context, q Querier, sum string, w *bytes.Buffer) error {
-	found := false
-	err := each(ctx, q, `SELECT data FROM blob_chunks WHERE sha256 = ? ORDER BY seq`, func(rows *sql.Rows) error {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return err
-		}
-		found = true
-		w.Write(data)
-		return nil
-	}, sum)
-	if err != nil {
-		return fmt.Errorf("read blob %s: %w", sum, err)
-	}
-	if !found {
-		return fmt.Errorf("read blob %s: %w", sum, ErrNotFound)
-	}
-	return nil
-}

@@ -94,6 +94,7 @@ type Store struct {
 	opts     Options
 	company  crm.CompanyPolicy
 	sessions *leaseSessions
+	deflate  deflaters
 }
 
 // New returns the store over db, whose schema the adapter has brought up

@@ -259,8 +259,7 @@ func (r *faultRig) mailbox(t *testing.T) map[string]boxMessage {
 // how many final rows each UID has.
 func (r *faultRig) ledger(t *testing.T) (byTag map[string]string, perUID map[uint32]int) {
 	t.Helper()
-	rows, err := r.store.DB().Query(`SELECT i.uid, i.outcome, i.mailbox, substr(c.data, 1, 64) FROM intake i
-		LEFT JOIN blob_chunks c ON c.sha256 = i.raw_sha256 AND c.seq = 0 ORDER BY i.id`)
+	rows, err := r.store.DB().Query(`SELECT uid, outcome, mailbox, COALESCE(raw_sha256, '') FROM intake ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,11 +267,17 @@ func (r *faultRig) ledger(t *testing.T) (byTag map[string]string, perUID map[uin
 	byTag, perUID = map[string]string{}, map[uint32]int{}
 	for rows.Next() {
 		var uid uint32
-		var outcome, mailbox string
-		var head []byte
-		if err := rows.Scan(&uid, &outcome, &mailbox, &head); err != nil {
+		var outcome, mailbox, rawSum string
+		if err := rows.Scan(&uid, &outcome, &mailbox, &rawSum); err != nil {
 			t.Fatal(err)
 		}
+		var raw bytes.Buffer
+		if rawSum != "" {
+			if err := r.store.ReadBlob(context.Background(), rawSum, &raw); err != nil {
+				t.Errorf("UID %d: %v", uid, err)
+			}
+		}
+		head := raw.Bytes()[:min(raw.Len(), 64)]
 		if outcome == string(ingest.OutcomeFailed) {
 			t.Errorf("UID %d recorded as failed", uid)
 			continue

@@ -13,3 +13,9 @@ import (
 func BenchmarkRecordFixtures(b *testing.B) {
 	storetest.BenchRecord(b, openPostgres)
 }
+
+// BenchmarkRecordGenerated is Store.Record on PostgreSQL with the mail
+// "poller bench" delivers (storetest.BenchRecordGenerated).
+func BenchmarkRecordGenerated(b *testing.B) {
+	storetest.BenchRecordGenerated(b, openPostgres)
+}

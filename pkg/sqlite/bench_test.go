@@ -22,6 +22,12 @@ func BenchmarkRecordFixtures(b *testing.B) {
 	storetest.BenchRecord(b, openStore)
 }
 
+// BenchmarkRecordGenerated measures Store.Record on SQLite with the mail
+// "poller bench" delivers (storetest.BenchRecordGenerated).
+func BenchmarkRecordGenerated(b *testing.B) {
+	storetest.BenchRecordGenerated(b, openStore)
+}
+
 // BenchmarkRawInsert is the yardstick for BenchmarkRecordFixtures: the rows
 // one logged message needs (raw blob and its chunk, email, contact, email
 // to contact link, intake row) written with bare prepared INSERTs in

@@ -221,3 +221,37 @@ func TestAttachmentLoggedBeforePartsIsServedFromItsBlob(t *testing.T) {
 		t.Errorf("Attachment = %q, %v; want the blob's content", buf.String(), err)
 	}
 }
+
+// Migration 0012 moves the chunks of a store made before it into the
+// rowid table, keeping every blob readable as it was (uncompressed).
+func TestMigrationKeepsOlderBlobs(t *testing.T) {
+	s := openStore(t, crmstore.Options{})
+	ctx := context.Background()
+	db := s.DB()
+	db.SetMaxOpenConns(1)
+	for _, stmt := range []string{
+		`DELETE FROM blob_chunks`, `DELETE FROM blobs`,
+		`DROP TABLE blob_chunks`,
+		`CREATE TABLE blob_chunks (sha256 TEXT NOT NULL REFERENCES blobs(sha256) ON DELETE CASCADE, seq INTEGER NOT NULL,
+			data BLOB NOT NULL, PRIMARY KEY (sha256, seq)) WITHOUT ROWID`,
+		`ALTER TABLE blobs DROP COLUMN encoding`,
+		`DELETE FROM schema_migrations WHERE version = 12`,
+		`INSERT INTO blobs (sha256, size, created_at) VALUES ('old', 11, '')`,
+		`INSERT INTO blob_chunks (sha256, seq, data) VALUES ('old', 0, 'hello '), ('old', 1, 'world')`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := crmstore.Migrate(ctx, db, schema, time.Now()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := s.ReadBlob(ctx, "old", &buf); err != nil || buf.String() != "hello world" {
+		t.Errorf("ReadBlob after the migration = %q, %v; want the blob as it was", buf.String(), err)
+	}
+	var ddl string
+	if err := db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'blob_chunks'`).Scan(&ddl); err != nil || strings.Contains(ddl, "WITHOUT ROWID") {
+		t.Errorf("blob_chunks after the migration: %q, %v; want a rowid table", ddl, err)
+	}
+}

@@ -3,7 +3,10 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +195,65 @@ func testAttachmentsStoredOnceAndLimited(t *testing.T, open Opener) {
 	notes := strings1(t, s, `SELECT attachment_note FROM emails ORDER BY id`)
 	if len(notes) == 0 || !strings.Contains(notes[0], `"huge.zip" (2000 bytes) dropped`) {
 		t.Errorf("attachment note = %q", notes)
+	}
+}
+
+// Raw mail up to 512 KiB is stored compressed when that pays, larger mail
+// as it is, and both read back byte for byte; a blob in an encoding this
+// poller does not know is an error that says so.
+func testRawMailStoredCompactlyAndReadBackExactly(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
+	ctx := context.Background()
+	letter := strings.Repeat("Thanks for the call today; the quote for the Q3 rollout follows.\r\n", 200)
+	var noise strings.Builder // base64 of a pseudo-random 900 KB: large, barely compressible
+	for i, x := 0, uint32(1); i < 900_000/57; i++ {
+		line := make([]byte, 57)
+		for j := range line {
+			x = x*1664525 + 1013904223
+			line[j] = byte(x >> 24)
+		}
+		noise.WriteString(base64.StdEncoding.EncodeToString(line) + "\r\n")
+	}
+	raws := []string{
+		BCC("alice@example.com", "dana@prospect.example", "quote", letter),
+		"From: alice@example.com\r\nTo: dana@prospect.example\r\nBcc: log@crm.example.com\r\nMessage-ID: <big@example.com>\r\n" +
+			"Subject: the deck\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nattached\r\n" +
+			"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=deck.bin\r\n" +
+			"Content-Transfer-Encoding: base64\r\n\r\n" + noise.String() + "--b--\r\n",
+	}
+	for i, res := range Record(t, s, raws...) {
+		if res.Outcome != ingest.OutcomeLogged {
+			t.Fatalf("message %d: %+v", i, res)
+		}
+	}
+	for i, raw := range raws {
+		sum := fmt.Sprintf("%x", sha256.Sum256([]byte(raw)))
+		var encoding string
+		var size, stored int64
+		err := s.DB().QueryRow(`SELECT b.encoding, b.size, (SELECT sum(length(c.data)) FROM blob_chunks c WHERE c.sha256 = b.sha256)
+			FROM blobs b WHERE b.sha256 = ?`, sum).Scan(&encoding, &size, &stored)
+		if err != nil {
+			t.Fatalf("message %d's blob: %v", i, err)
+		}
+		switch {
+		case size != int64(len(raw)):
+			t.Errorf("message %d: blob size %d, want the mail's %d bytes", i, size, len(raw))
+		case i == 0 && (encoding != "deflate" || stored > size/3):
+			t.Errorf("the letter is stored %q in %d bytes for %d: want deflate, under a third", encoding, stored, size)
+		case i == 1 && (encoding != "" || stored != size):
+			t.Errorf("the 1.2 MB message is stored %q in %d bytes for %d: want it as it is", encoding, stored, size)
+		}
+		var back bytes.Buffer
+		if err := s.ReadBlob(ctx, sum, &back); err != nil || back.String() != raw {
+			t.Errorf("ReadBlob(message %d) = %d bytes, %v; want the %d bytes of the mail", i, back.Len(), err, len(raw))
+		}
+	}
+	sum := fmt.Sprintf("%x", sha256.Sum256([]byte(raws[0])))
+	if _, err := s.DB().Exec(`UPDATE blobs SET encoding = 'zstd' WHERE sha256 = ?`, sum); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReadBlob(ctx, sum, io.Discard); err == nil || !strings.Contains(err.Error(), `unknown encoding "zstd"`) {
+		t.Errorf("ReadBlob of an unknown encoding = %v, want an error naming it", err)
 	}
 }
 

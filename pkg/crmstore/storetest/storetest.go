@@ -64,6 +64,7 @@ var tests = []test{
 	{"ForwardsWithoutMessageIDDedupByContent", testForwardsWithoutMessageIDDedupByContent},
 	{"RepliesJoinTheThread", testRepliesJoinTheThread},
 	{"AttachmentsStoredOnceAndLimited", testAttachmentsStoredOnceAndLimited},
+	{"RawMailStoredCompactlyAndReadBackExactly", testRawMailStoredCompactlyAndReadBackExactly},
 	{"FailingMessageDoesNotCostTheBatch", testFailingMessageDoesNotCostTheBatch},
 	{"RejectionsAreRecordedWithReason", testRejectionsAreRecordedWithReason},
 	{"MigrationsAreRecorded", testMigrationsAreRecorded},
