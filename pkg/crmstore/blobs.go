@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
+	"sync/atomic"
+
+	"github.com/poller-crm/poller/pkg/ingest"
 )
 
 // chunkSize is the most content bound in one statement.
@@ -51,14 +57,46 @@ func (d *deflaters) compress(data []byte) []byte {
 	return buf.Bytes()
 }
 
-// putBlob stores data under its SHA-256 unless a blob with that hash
-// exists; mail up to compressMax is stored compressed when that pays.
-func (s *Store) putBlob(ctx context.Context, tx *sql.Tx, sum string, data []byte, now string) error {
+// rawBlob is a raw message made ready for putBlob: its hash, and its
+// content compressed when that is how it is stored (else nil).
+type rawBlob struct {
+	sum      string
+	deflated []byte
+}
+
+// prepareBlob hashes raw and compresses it when it is mail of up to
+// compressMax whose compression pays.
+func (s *Store) prepareBlob(raw []byte) rawBlob {
+	sum := sha256.Sum256(raw)
+	b := rawBlob{sum: hex.EncodeToString(sum[:])}
+	if len(raw) <= compressMax {
+		b.deflated = s.deflate.compress(raw)
+	}
+	return b
+}
+
+// prepareBlobs is prepareBlob for each item's raw message, on all cores.
+func (s *Store) prepareBlobs(items []ingest.Item) []rawBlob {
+	blobs := make([]rawBlob, len(items))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(items)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(items); i = int(next.Add(1) - 1) {
+				blobs[i] = s.prepareBlob(items[i].Raw)
+			}
+		})
+	}
+	wg.Wait()
+	return blobs
+}
+
+// putBlob stores data under its SHA-256 sum unless a blob with that hash
+// exists: deflated when that is given (prepareBlob), else as it is.
+func (s *Store) putBlob(ctx context.Context, tx *sql.Tx, sum string, data, deflated []byte, now string) error {
 	stored, encoding := data, encodingNone
-	if len(data) <= compressMax {
-		if z := s.deflate.compress(data); z != nil {
-			stored, encoding = z, encodingDeflate
-		}
+	if deflated != nil {
+		stored, encoding = deflated, encodingDeflate
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, encoding, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		sum, len(data), encoding, now)
