@@ -64,11 +64,12 @@ func (s *Store) ensureContact(ctx context.Context, tx *sql.Tx, c crm.Contact, ow
 		if err != nil {
 			return 0, companyID, false, err
 		}
-		// A contact another writer created meanwhile is taken as it is.
 		var created bool
-		err = tx.QueryRowContext(ctx, `INSERT INTO contacts (address, name, company_id, owner_user_id, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (address) DO UPDATE SET address = excluded.address RETURNING id, company_id, created_at = ?`,
-			addr, c.Name, companyID, ownerID, source, now, now).Scan(&id, &companyID, &created)
+		id, created, err = s.insertID(ctx, tx, `INSERT INTO contacts (address, name, company_id, owner_user_id, source, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO NOTHING`, addr, c.Name, companyID, ownerID, source, now)
+		if err == nil && !created { // another writer created it meanwhile: taken as it is
+			err = tx.QueryRowContext(ctx, `SELECT id, company_id FROM contacts WHERE address = ?`, addr).Scan(&id, &companyID)
+		}
 		if err != nil {
 			return 0, companyID, false, fmt.Errorf("create contact %s: %w", addr, err)
 		}
@@ -96,11 +97,39 @@ func (s *Store) companyFor(ctx context.Context, tx *sql.Tx, addr, now string) (s
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM companies WHERE domain = ?`, domain).Scan(&id)
 	if err == sql.ErrNoRows { // new; or created by another writer meanwhile
-		err = tx.QueryRowContext(ctx, `INSERT INTO companies (domain, name, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (domain) DO UPDATE SET domain = excluded.domain RETURNING id`, domain, crm.CompanyName(domain), now).Scan(&id)
+		var created bool
+		id, created, err = s.insertID(ctx, tx, `INSERT INTO companies (domain, name, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (domain) DO NOTHING`, domain, crm.CompanyName(domain), now)
+		if err == nil && !created {
+			err = tx.QueryRowContext(ctx, `SELECT id FROM companies WHERE domain = ?`, domain).Scan(&id)
+		}
 	}
 	if err != nil {
 		return sql.NullInt64{}, fmt.Errorf("find or create company %s: %w", domain, err)
 	}
 	return sql.NullInt64{Int64: id, Valid: true}, nil
+}
+
+// insertID runs insert, an INSERT of one row (which may end ON CONFLICT DO
+// NOTHING), and returns the new row's id; false when nothing was inserted.
+func (s *Store) insertID(ctx context.Context, tx *sql.Tx, insert string, args ...any) (int64, bool, error) {
+	if s.dialect.LastInsertID {
+		res, err := tx.ExecContext(ctx, insert, args...)
+		if err != nil {
+			return 0, false, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return 0, false, err
+		}
+		id, err := res.LastInsertId()
+		return id, err == nil, err
+	}
+	var id int64
+	switch err := tx.QueryRowContext(ctx, insert+` RETURNING id`, args...).Scan(&id); {
+	case err == sql.ErrNoRows:
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	}
+	return id, true, nil
 }

@@ -319,14 +319,12 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 	if err != nil {
 		return 0, false, err
 	}
-	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
+	id, _, err := s.insertID(ctx, tx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
 		from_name, from_address, to_json, cc_json, date, date_utc, subject, body_text, body_html, note,
-		attachment_note, user_id, thread_id, raw_sha256, created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`,
+		attachment_note, user_id, thread_id, raw_sha256, created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(e.kind), e.dedupKey, e.contentKey, e.messageID, e.originalMessageID,
 		e.from.Name, strings.ToLower(e.from.Address), toJSON, ccJSON, date, dateUTC, e.subject, e.bodyText, e.bodyHTML, e.note,
-		attachNote.text, userID, thread, rawSum, now, d.Tags.Private).Scan(&id)
+		attachNote.text, userID, thread, rawSum, now, d.Tags.Private)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert email: %w", err)
 	}

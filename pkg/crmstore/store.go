@@ -51,6 +51,10 @@ type Dialect struct {
 	BeginSnapshot string
 	// FullText is the kind of full-text index.
 	FullText FullText
+	// LastInsertID says that the driver reports an inserted row's id
+	// (sql.Result.LastInsertId), which is cheaper than RETURNING it:
+	// SQLite's RETURNING costs a result set and half again the insert.
+	LastInsertID bool
 	// Describe turns the database's terse errors into ones that name the
 	// problem; nil leaves them as they are.
 	Describe func(error) error

@@ -84,6 +84,7 @@ func dialect(path string) crmstore.Dialect {
 		Name:          "SQLite",
 		BeginSnapshot: `BEGIN DEFERRED`,
 		FullText:      crmstore.FTS4,
+		LastInsertID:  true,
 		Describe:      describe,
 		Fault:         isFault,
 		Where:         path,
