@@ -1,8 +1,11 @@
 package email
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // base64Reader decodes base64 leniently: line breaks and whitespace around
@@ -26,6 +29,7 @@ type base64Reader struct {
 	nq, lineNQ int
 	committed  bool // the current line's start has been given out
 	badLine    bool // the current line is being skipped
+	midLine    bool // characters of the current line have been read
 	badLines   int64
 	invalid    int64
 	err        error
@@ -59,7 +63,15 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 		}
 		n, err := b.r.Read(b.raw[:])
 		b.buf = b.buf[:0]
-		for _, c := range b.raw[:n] {
+		for i := 0; i < n; i++ {
+			if !b.midLine && b.nq == 0 && !b.badLine {
+				if k := b.wholeLines(b.raw[i:n]); k > 0 {
+					i += k - 1
+					continue
+				}
+			}
+			c := b.raw[i]
+			b.midLine = c != '\n'
 			v := base64Values[c]
 			if b.badLine {
 				if v == 0xFC {
@@ -101,6 +113,41 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 	n := copy(p, b.out)
 	b.out = b.out[n:]
 	return n, nil
+}
+
+// wholeLines decodes, with encoding/base64, the complete lines at the
+// start of raw that are plain base64 (the standard alphabet, whole groups,
+// padding only at the end, CRLF or LF), as the loop of Read would, and
+// returns how many bytes of raw they took: 0 when the first line is not
+// such a line or does not end in raw. Nearly every encoder writes only
+// such lines, and this path decodes them several times faster.
+func (b *base64Reader) wholeLines(raw []byte) int {
+	used := 0
+	for {
+		end := bytes.IndexByte(raw[used:], '\n')
+		if end < 0 {
+			return used
+		}
+		line := raw[used : used+end]
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) == 0 || len(line)%4 != 0 || bytes.IndexByte(line, '\r') >= 0 {
+			return used
+		}
+		at := len(b.buf)
+		b.buf = slices.Grow(b.buf, len(line)/4*3)[:at+len(line)/4*3]
+		n, err := base64.StdEncoding.Decode(b.buf[at:], line)
+		if err != nil {
+			b.buf = b.buf[:at] // the loop of Read takes it character by character
+			return used
+		}
+		b.buf = b.buf[:at+n]
+		used += end + 1
+		if n < len(line)/4*3 { // padded: the body's end, or a piece's
+			return used
+		}
+	}
 }
 
 // bad handles a character outside the alphabet: the line is dropped, or,

@@ -120,6 +120,52 @@ func TestBase64ReaderIsLenient(t *testing.T) {
 	}
 }
 
+// Decoding whole lines at once (encoding/base64) gives what decoding
+// character by character gives, on lines of every kind mixed.
+func TestBase64ReaderLinesAtOnceAgreeWithCharacters(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	kinds := []func() string{
+		func() string { return base64.StdEncoding.EncodeToString(randBytes(r, 57)) },           // a plain line
+		func() string { return base64.StdEncoding.EncodeToString(randBytes(r, 1+r.Intn(56))) }, // padded
+		func() string { return base64.URLEncoding.EncodeToString(randBytes(r, 57)) },           // URL-safe
+		func() string { return base64.RawStdEncoding.EncodeToString(randBytes(r, 10)) },        // unpadded piece
+		func() string { return "-- footer: see http://x.example --" },
+		func() string { return "  " + base64.StdEncoding.EncodeToString(randBytes(r, 12)) + "\t" },
+		func() string { return "QQ==QUJD" }, // padding inside a line
+		func() string { return "" },
+	}
+	for i := range 300 {
+		var in strings.Builder
+		for range r.Intn(40) {
+			in.WriteString(kinds[r.Intn(len(kinds))]())
+			in.WriteString([]string{"\r\n", "\n", "\r\n"}[r.Intn(3)])
+		}
+		if r.Intn(2) == 0 {
+			in.WriteString(kinds[r.Intn(len(kinds))]()) // no final line break
+		}
+		var whole, each *base64Reader
+		gotWhole, gotEach := readAllOneByte(func(rd io.Reader) io.Reader {
+			b := &base64Reader{r: rd}
+			if whole == nil {
+				whole = b
+			} else {
+				each = b
+			}
+			return b
+		}, in.String())
+		if gotWhole != gotEach || whole.invalid != each.invalid || whole.badLines != each.badLines {
+			t.Fatalf("case %d: %q: at once %q (%d, %d), by character %q (%d, %d)", i, in.String(),
+				gotWhole, whole.invalid, whole.badLines, gotEach, each.invalid, each.badLines)
+		}
+	}
+}
+
+func randBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	r.Read(b)
+	return b
+}
+
 func TestQPReaderIsLenient(t *testing.T) {
 	long := strings.Repeat("abcd=C3=A9 ", 2000) // 22 KB on one line
 	tests := []struct {
@@ -252,5 +298,25 @@ func TestProblemsAreBounded(t *testing.T) {
 	m := mustParse(t, b.String())
 	if len(m.Problems) != maxProblems+1 || len(m.Attachments) != 1000 {
 		t.Errorf("%d problems, %d attachments", len(m.Problems), len(m.Attachments))
+	}
+}
+
+// BenchmarkBase64Reader decodes a 1.5 MB attachment as mail carries it:
+// base64 in lines of 76 characters.
+func BenchmarkBase64Reader(b *testing.B) {
+	data := randBytes(rand.New(rand.NewSource(3)), 1500000)
+	enc := base64.StdEncoding.EncodeToString(data)
+	var lines strings.Builder
+	for len(enc) > 76 {
+		lines.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	lines.WriteString(enc + "\r\n")
+	in := lines.String()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if n, _ := io.Copy(io.Discard, &base64Reader{r: strings.NewReader(in)}); n != int64(len(data)) {
+			b.Fatalf("decoded %d bytes, want %d", n, len(data))
+		}
 	}
 }
