@@ -20,13 +20,20 @@ var pendingIndexes = []string{
 		FROM fts_pending p JOIN companies c ON c.id = p.id WHERE p.tbl = 'companies' ORDER BY c.id`,
 }
 
-// commit indexes for search what tx inserted, then commits it: every
-// transaction that inserts emails, contacts or companies ends here.
+// commit indexes for search what tx inserted, then commits it and tells
+// the dialect: every transaction that inserts emails, contacts or
+// companies ends here.
 func (s *Store) commit(ctx context.Context, tx *sql.Tx) error {
 	if err := s.indexPending(ctx, tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if s.dialect.Committed != nil {
+		s.dialect.Committed()
+	}
+	return nil
 }
 
 // indexPending indexes the rows queued in fts_pending and empties it, so

@@ -75,6 +75,13 @@ type Dialect struct {
 	// their ids, so that the ids the database generates next follow them
 	// (PostgreSQL's identity sequences).
 	ResetIDs func(ctx context.Context, tx *sql.Tx, table string) error
+	// Committed, when set, is called after each transaction that wrote
+	// emails, contacts or companies commits (SQLite starts a background
+	// checkpoint).
+	Committed func()
+	// Close, when set, is called by Store.Close before the database is
+	// closed.
+	Close func()
 	// Locks, when set, guards leases with a lock the database holds for a
 	// session (PostgreSQL's advisory locks): it is released when the
 	// holder's connection ends, however the holder dies.
@@ -128,6 +135,9 @@ func New(db *sql.DB, d Dialect, opts Options) *Store {
 // Close closes the database (and gives up any lease still held).
 func (s *Store) Close() error {
 	s.sessions.closeAll()
+	if s.dialect.Close != nil {
+		s.dialect.Close()
+	}
 	return s.db.Close()
 }
 

@@ -44,7 +44,8 @@ func Open(ctx context.Context, path string, opts crmstore.Options) (*crmstore.St
 	// few dozen distinct ones per message, and preparing them again for
 	// every message cost as much CPU as running them.
 	q.Set("_stmt_cache_size", stmtCacheSize)
-	db := sql.OpenDB(newConnector("file:"+path+"?"+q.Encode(), opts.Trace))
+	dsn := "file:" + path + "?" + q.Encode()
+	db := sql.OpenDB(newConnector(dsn, opts.Trace))
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -53,7 +54,10 @@ func Open(ctx context.Context, path string, opts crmstore.Options) (*crmstore.St
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, describe(err))
 	}
-	return crmstore.New(db, dialect(path), opts), nil
+	d := dialect(path)
+	cp := startCheckpointer(dsn)
+	d.Committed, d.Close = cp.committed, cp.close
+	return crmstore.New(db, d, opts), nil
 }
 
 // OpenReadOnly opens an existing database for reading only: it creates

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -253,5 +255,40 @@ func TestMigrationKeepsOlderBlobs(t *testing.T) {
 	var ddl string
 	if err := db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'blob_chunks'`).Scan(&ddl); err != nil || strings.Contains(ddl, "WITHOUT ROWID") {
 		t.Errorf("blob_chunks after the migration: %q, %v; want a rowid table", ddl, err)
+	}
+}
+
+// After a batch commits, its pages reach the database file from the WAL in
+// the background, with no further write or close: a commit this small
+// (under SQLite's 1,000-page autocheckpoint) would otherwise leave them in
+// the WAL.
+func TestCommittedPagesAreCheckpointedInTheBackground(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "poller.db")
+	s, err := Open(context.Background(), path, crmstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noise := make([]byte, 450_000) // base64: 600 KB that compress too little
+	rand.New(rand.NewSource(1)).Read(noise)
+	body := base64.StdEncoding.EncodeToString(noise)
+	storetest.Record(t, s, storetest.BCC("alice@example.com", "dana@prospect.example", "noise", body))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if grown := st.Size() - before.Size(); grown >= int64(len(body)) {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the database file grew by %d bytes, want the %d of the committed message: no checkpoint", grown, len(body))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
