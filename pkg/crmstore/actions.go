@@ -471,7 +471,7 @@ func outcomeWords(outcome, reason string) string {
 // contacts and companies a reprocess created are not listed with it: they
 // are those of its emails created in its transaction (at its time). It
 // refuses when another intake row names one of the emails.
-func (s *Store) unlog(ctx context.Context, tx *sql.Tx, id int64, c storedChange) error {
+func (s *Store) unlog(ctx context.Context, tx dbtx, id int64, c storedChange) error {
 	emails := parseIDs(c.createdEmails)
 	if len(emails) == 0 {
 		return nil

@@ -12,7 +12,7 @@ import (
 // associate links email id to contact c (creating the contact when new),
 // to the contact's company and, unless the email is pinned to a deal
 // (log+deal-ID@), to its most recent open deals (crm.RecentOpenDeals).
-func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.Contact, ownerID any, kind crm.Kind, pinned bool, now string) error {
+func (s *Store) associate(ctx context.Context, tx dbtx, emailID int64, c crm.Contact, ownerID any, kind crm.Kind, pinned bool, now string) error {
 	contactID, companyID, created, err := s.ensureContact(ctx, tx, c, ownerID, string(kind), now)
 	if err != nil {
 		return err
@@ -53,7 +53,7 @@ func (s *Store) associate(ctx context.Context, tx *sql.Tx, emailID int64, c crm.
 // company (SPEC "Associations": the contact's company, else the company
 // of the contact's domain, created when new, as crm.CompanyPolicy says),
 // and whether it was created now.
-func (s *Store) ensureContact(ctx context.Context, tx *sql.Tx, c crm.Contact, ownerID any, source, now string) (int64, sql.NullInt64, bool, error) {
+func (s *Store) ensureContact(ctx context.Context, tx dbtx, c crm.Contact, ownerID any, source, now string) (int64, sql.NullInt64, bool, error) {
 	addr := strings.ToLower(c.Address)
 	var id int64
 	var companyID sql.NullInt64
@@ -89,7 +89,7 @@ func (s *Store) ensureContact(ctx context.Context, tx *sql.Tx, c crm.Contact, ow
 }
 
 // companyFor finds or creates the company of an address, if it has one.
-func (s *Store) companyFor(ctx context.Context, tx *sql.Tx, addr, now string) (sql.NullInt64, error) {
+func (s *Store) companyFor(ctx context.Context, tx dbtx, addr, now string) (sql.NullInt64, error) {
 	domain, ok := s.company.Domain(addr)
 	if !ok {
 		return sql.NullInt64{}, nil
@@ -112,7 +112,7 @@ func (s *Store) companyFor(ctx context.Context, tx *sql.Tx, addr, now string) (s
 
 // insertID runs insert, an INSERT of one row (which may end ON CONFLICT DO
 // NOTHING), and returns the new row's id; false when nothing was inserted.
-func (s *Store) insertID(ctx context.Context, tx *sql.Tx, insert string, args ...any) (int64, bool, error) {
+func (s *Store) insertID(ctx context.Context, tx dbtx, insert string, args ...any) (int64, bool, error) {
 	if s.dialect.LastInsertID {
 		res, err := tx.ExecContext(ctx, insert, args...)
 		if err != nil {

@@ -93,7 +93,7 @@ func (s *Store) prepareBlobs(items []ingest.Item) []rawBlob {
 
 // putBlob stores data under its SHA-256 sum unless a blob with that hash
 // exists: deflated when that is given (prepareBlob), else as it is.
-func (s *Store) putBlob(ctx context.Context, tx *sql.Tx, sum string, data, deflated []byte, now string) error {
+func (s *Store) putBlob(ctx context.Context, tx dbtx, sum string, data, deflated []byte, now string) error {
 	stored, encoding := data, encodingNone
 	if deflated != nil {
 		stored, encoding = deflated, encodingDeflate

@@ -12,7 +12,7 @@ import (
 
 // ImportCompanies adds or updates companies by domain, all or nothing.
 func (s *Store) ImportCompanies(ctx context.Context, companies []crm.Company) error {
-	return s.inTx(ctx, "import companies", func(tx *sql.Tx, now string) error {
+	return s.inTx(ctx, "import companies", func(tx dbtx, now string) error {
 		for _, c := range companies {
 			if _, err := s.upsertCompany(ctx, tx, c, now); err != nil {
 				return err
@@ -25,7 +25,7 @@ func (s *Store) ImportCompanies(ctx context.Context, companies []crm.Company) er
 // ImportContacts adds or updates contacts by address, all or nothing. A
 // contact's company is found or created by domain; its owner must be a user.
 func (s *Store) ImportContacts(ctx context.Context, people []crm.Person) error {
-	return s.inTx(ctx, "import contacts", func(tx *sql.Tx, now string) error {
+	return s.inTx(ctx, "import contacts", func(tx dbtx, now string) error {
 		for _, p := range people {
 			if err := s.upsertPerson(ctx, tx, p, now); err != nil {
 				return err
@@ -38,7 +38,7 @@ func (s *Store) ImportContacts(ctx context.Context, people []crm.Person) error {
 // ImportDeals adds deals, or updates those with a known ExternalID, all or
 // nothing. A deal's contacts must exist (import them first).
 func (s *Store) ImportDeals(ctx context.Context, deals []crm.Deal) error {
-	return s.inTx(ctx, "import deals", func(tx *sql.Tx, now string) error {
+	return s.inTx(ctx, "import deals", func(tx dbtx, now string) error {
 		for _, d := range deals {
 			if _, err := s.upsertDeal(ctx, tx, d, now); err != nil {
 				return err
@@ -48,7 +48,7 @@ func (s *Store) ImportDeals(ctx context.Context, deals []crm.Deal) error {
 	})
 }
 
-func (s *Store) inTx(ctx context.Context, what string, fn func(tx *sql.Tx, now string) error) error {
+func (s *Store) inTx(ctx context.Context, what string, fn func(tx dbtx, now string) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, s.describe(err))
@@ -63,7 +63,7 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(tx *sql.Tx, now s
 	return nil
 }
 
-func (s *Store) upsertCompany(ctx context.Context, tx *sql.Tx, c crm.Company, now string) (int64, error) {
+func (s *Store) upsertCompany(ctx context.Context, tx dbtx, c crm.Company, now string) (int64, error) {
 	domain := strings.ToLower(strings.TrimSpace(c.Domain))
 	if domain == "" {
 		return 0, fmt.Errorf("company without a domain")
@@ -82,7 +82,7 @@ func (s *Store) upsertCompany(ctx context.Context, tx *sql.Tx, c crm.Company, no
 	return id, nil
 }
 
-func (s *Store) upsertPerson(ctx context.Context, tx *sql.Tx, p crm.Person, now string) error {
+func (s *Store) upsertPerson(ctx context.Context, tx dbtx, p crm.Person, now string) error {
 	addr := strings.ToLower(strings.TrimSpace(p.Address))
 	var companyID sql.NullInt64
 	if p.Company != "" {
@@ -133,7 +133,7 @@ func (s *Store) upsertPerson(ctx context.Context, tx *sql.Tx, p crm.Person, now 
 	return nil
 }
 
-func (s *Store) upsertDeal(ctx context.Context, tx *sql.Tx, d crm.Deal, now string) (int64, error) {
+func (s *Store) upsertDeal(ctx context.Context, tx dbtx, d crm.Deal, now string) (int64, error) {
 	status := d.Status
 	if status == "" {
 		status = crm.DealOpen
@@ -206,7 +206,7 @@ func (s *Store) upsertDeal(ctx context.Context, tx *sql.Tx, d crm.Deal, now stri
 // emails' deal ids of the same export still name it), the store that
 // exported it updates the deal. An id held by a deal of another name is
 // refused rather than overwritten: that file came from another store.
-func upsertDealByID(ctx context.Context, tx *sql.Tx, d crm.Deal, status string, companyID sql.NullInt64, created, updated string) (int64, error) {
+func upsertDealByID(ctx context.Context, tx dbtx, d crm.Deal, status string, companyID sql.NullInt64, created, updated string) (int64, error) {
 	var name string
 	err := tx.QueryRowContext(ctx, `SELECT name FROM deals WHERE id = ?`, d.ID).Scan(&name)
 	switch {
@@ -227,7 +227,7 @@ func upsertDealByID(ctx context.Context, tx *sql.Tx, d crm.Deal, status string, 
 // ImportAll imports companies, then contacts, then deals in one
 // transaction: all or nothing (an export's JSON document).
 func (s *Store) ImportAll(ctx context.Context, companies []crm.Company, people []crm.Person, deals []crm.Deal) error {
-	return s.inTx(ctx, "import", func(tx *sql.Tx, now string) error {
+	return s.inTx(ctx, "import", func(tx dbtx, now string) error {
 		for _, c := range companies {
 			if _, err := s.upsertCompany(ctx, tx, c, now); err != nil {
 				return err

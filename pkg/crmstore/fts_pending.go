@@ -2,7 +2,6 @@ package crmstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -23,7 +22,7 @@ var pendingIndexes = []string{
 // commit indexes for search what tx inserted, then commits it and tells
 // the dialect: every transaction that inserts emails, contacts or
 // companies ends here.
-func (s *Store) commit(ctx context.Context, tx *sql.Tx) error {
+func (s *Store) commit(ctx context.Context, tx committer) error {
 	if err := s.indexPending(ctx, tx); err != nil {
 		return err
 	}
@@ -42,7 +41,7 @@ func (s *Store) commit(ctx context.Context, tx *sql.Tx) error {
 // indexing one row per statement cost a segment per message; one
 // statement per index costs one per transaction. Other full-text kinds
 // index as they write: nothing to do.
-func (s *Store) indexPending(ctx context.Context, tx *sql.Tx) error {
+func (s *Store) indexPending(ctx context.Context, tx dbtx) error {
 	if s.dialect.FullText != FTS4 {
 		return nil
 	}

@@ -27,7 +27,7 @@ func (s *Store) MaxAttachmentSize() int64 { return s.opts.MaxAttachmentSize }
 // copy of it, never queues a second notice for the same recipient and
 // reason (outbox_once). A notice that cannot be composed is kept as
 // failed, with why, rather than failing the message.
-func (s *Store) queueNotice(ctx context.Context, tx *sql.Tx, it *ingest.Item, res *ingest.Result, rawSum, now string) error {
+func (s *Store) queueNotice(ctx context.Context, tx dbtx, it *ingest.Item, res *ingest.Result, rawSum, now string) error {
 	if it.Notice == nil {
 		return nil
 	}

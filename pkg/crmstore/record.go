@@ -50,7 +50,7 @@ func (s *Store) recordBatch(ctx context.Context, items []ingest.Item, blobs []ra
 	// nothing of it is committed.
 	stop := ctx
 	ctx = context.WithoutCancel(ctx)
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginConn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("record: begin: %w", s.describe(err))
 	}
@@ -107,7 +107,7 @@ type intakeRow struct {
 }
 
 // recordOne records one message inside the batch's transaction.
-func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, it *ingest.Item, blob rawBlob, now string) (ingest.Result, error) {
+func (s *Store) recordOne(ctx context.Context, tx dbtx, it *ingest.Item, blob rawBlob, now string) (ingest.Result, error) {
 	rawSum := blob.sum
 
 	// The very same message from the very same place: recorded already.
@@ -155,7 +155,7 @@ func (s *Store) recordOne(ctx context.Context, tx *sql.Tx, it *ingest.Item, blob
 // new email, or the one logged already): the outcome is logged when any is
 // new, else duplicate. created are the ids of the new ones. Record and
 // Reprocess both log through it.
-func (s *Store) logDecision(ctx context.Context, tx *sql.Tx, it *ingest.Item, rawSum, now string) (res ingest.Result, created []int64, err error) {
+func (s *Store) logDecision(ctx context.Context, tx dbtx, it *ingest.Item, rawSum, now string) (res ingest.Result, created []int64, err error) {
 	d := it.Decision
 	res.Outcome = ingest.OutcomeDuplicate
 	for _, one := range append([]crm.Decision{d}, d.More...) {
@@ -174,7 +174,7 @@ func (s *Store) logDecision(ctx context.Context, tx *sql.Tx, it *ingest.Item, ra
 
 // recordFailure records that processing it failed with cause, keeping its
 // raw bytes, and counts its failures so far.
-func (s *Store) recordFailure(ctx context.Context, tx *sql.Tx, it *ingest.Item, cause error, now string) (ingest.Result, error) {
+func (s *Store) recordFailure(ctx context.Context, tx dbtx, it *ingest.Item, cause error, now string) (ingest.Result, error) {
 	blob := s.prepareBlob(it.Raw)
 	rawSum := blob.sum
 	if err := s.putBlob(ctx, tx, rawSum, it.Raw, blob.deflated, now); err != nil {
@@ -206,7 +206,7 @@ func (s *Store) LastUIDValidity(ctx context.Context, mailbox string) (uint32, bo
 
 // previousIntake finds an earlier, final record of the same bytes from the
 // same origin.
-func (s *Store) previousIntake(ctx context.Context, tx *sql.Tx, o ingest.Origin, rawSum string) (ingest.Result, bool, error) {
+func (s *Store) previousIntake(ctx context.Context, tx dbtx, o ingest.Origin, rawSum string) (ingest.Result, bool, error) {
 	var outcome, reason string
 	var emailID sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT outcome, reason, email_id FROM intake
@@ -225,7 +225,7 @@ func (s *Store) previousIntake(ctx context.Context, tx *sql.Tx, o ingest.Origin,
 	return res, true, nil
 }
 
-func (s *Store) insertIntake(ctx context.Context, tx *sql.Tx, it *ingest.Item, row intakeRow, now string) error {
+func (s *Store) insertIntake(ctx context.Context, tx dbtx, it *ingest.Item, row intakeRow, now string) error {
 	var messageID, received, from, subject string
 	if m := it.Message; m != nil {
 		messageID, subject = m.MessageID, m.Subject
@@ -300,7 +300,7 @@ func newLoggedEmail(it *ingest.Item, d crm.Decision) loggedEmail {
 
 // logEmail logs one decision's email unless it is logged already, and
 // reports its id and whether it is new.
-func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm.Decision, rawSum, now string) (int64, bool, error) {
+func (s *Store) logEmail(ctx context.Context, tx dbtx, it *ingest.Item, d crm.Decision, rawSum, now string) (int64, bool, error) {
 	e := newLoggedEmail(it, d)
 	if id, ok, err := findEmail(ctx, tx, e); err != nil || ok {
 		return id, false, err
@@ -355,7 +355,7 @@ func (s *Store) logEmail(ctx context.Context, tx *sql.Tx, it *ingest.Item, d crm
 // findEmail finds an email already logged for the same logical email: by
 // its dedup key, and for a forward whose original has no Message-ID, by
 // content within a day.
-func findEmail(ctx context.Context, tx *sql.Tx, e loggedEmail) (int64, bool, error) {
+func findEmail(ctx context.Context, tx dbtx, e loggedEmail) (int64, bool, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM emails WHERE dedup_key = ?`, e.dedupKey).Scan(&id)
 	if err == nil {
@@ -388,7 +388,7 @@ func findEmail(ctx context.Context, tx *sql.Tx, e loggedEmail) (int64, bool, err
 // threadOf returns the thread the email joins (crm.Thread), or nil: an
 // email that starts a thread has a NULL thread_id, read as its own id
 // (COALESCE(thread_id, id)).
-func threadOf(ctx context.Context, tx *sql.Tx, refs []string) (any, error) {
+func threadOf(ctx context.Context, tx dbtx, refs []string) (any, error) {
 	thread, ok, err := crm.Thread(refs, func(ref string) (int64, bool, error) {
 		var thread int64
 		err := tx.QueryRowContext(ctx, `SELECT COALESCE(thread_id, id) FROM emails WHERE message_id = ? OR original_message_id = ? LIMIT 1`,
@@ -407,7 +407,7 @@ func threadOf(ctx context.Context, tx *sql.Tx, refs []string) (any, error) {
 	return thread, nil
 }
 
-func (s *Store) userID(ctx context.Context, tx *sql.Tx, u *crm.User) (any, error) {
+func (s *Store) userID(ctx context.Context, tx dbtx, u *crm.User) (any, error) {
 	if u == nil {
 		return nil, nil
 	}

@@ -248,7 +248,7 @@ func (s *Store) reprocessBatch(ctx context.Context, rules *crm.Rules, ids []int6
 
 // applyReprocess changes intake row r to the decision of it, logging its
 // email through the path Record takes, and records the change.
-func (s *Store) applyReprocess(ctx context.Context, tx *sql.Tx, r storedIntake, it *ingest.Item, actor, now string) (Change, error) {
+func (s *Store) applyReprocess(ctx context.Context, tx dbtx, r storedIntake, it *ingest.Item, actor, now string) (Change, error) {
 	d := it.Decision
 	c := Change{IntakeID: r.id, From: r.from, Subject: r.subject, OldReason: r.reason, OldDetail: r.detail,
 		Decision: d, Detail: d.Detail}

@@ -46,6 +46,9 @@ const (
 type Dialect struct {
 	// Name is the database's name, for messages ("SQLite", "PostgreSQL").
 	Name string
+	// Begin starts a write transaction ("BEGIN" when empty; SQLite's
+	// takes the write lock at once).
+	Begin string
 	// BeginSnapshot starts a read-only transaction that sees one
 	// consistent state of the store.
 	BeginSnapshot string

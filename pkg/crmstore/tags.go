@@ -50,7 +50,7 @@ func pinnedDeal(ctx context.Context, q Querier, tag string) (id int64, ok bool, 
 }
 
 // pinEmail links email id to the deal it is pinned to.
-func pinEmail(ctx context.Context, tx *sql.Tx, emailID, dealID int64) error {
+func pinEmail(ctx context.Context, tx dbtx, emailID, dealID int64) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_deals (email_id, deal_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 		emailID, dealID); err != nil {
 		return fmt.Errorf("pin to deal %d: %w", dealID, err)

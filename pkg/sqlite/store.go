@@ -86,6 +86,7 @@ func OpenReadOnly(ctx context.Context, path string, opts crmstore.Options) (*crm
 func dialect(path string) crmstore.Dialect {
 	return crmstore.Dialect{
 		Name:          "SQLite",
+		Begin:         `BEGIN IMMEDIATE`,
 		BeginSnapshot: `BEGIN DEFERRED`,
 		FullText:      crmstore.FTS4,
 		LastInsertID:  true,
