@@ -3,6 +3,7 @@ package crmstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 )
 
@@ -69,6 +70,11 @@ func (t *connTx) Rollback() error {
 	}
 	t.done = true
 	_, err := t.ExecContext(t.ctx, "ROLLBACK")
+	if err != nil {
+		// The connection may still be inside the transaction: it must not
+		// go back to the pool.
+		t.Raw(func(any) error { return driver.ErrBadConn })
+	}
 	if cerr := t.Close(); err == nil {
 		err = cerr
 	}

@@ -20,7 +20,7 @@ import (
 // aborts the batch and returns the error: nothing of it is committed, so
 // nothing may be acknowledged.
 //
-// The batch is first written without a savepoint per message (three more
+// The batch is first written without a savepoint per message (two more
 // statements each); only when a message fails is the batch written again,
 // guarded, a savepoint around each message. The raw messages are hashed and
 // compressed beforehand, in parallel, outside the transaction.
