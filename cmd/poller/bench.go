@@ -23,7 +23,7 @@ import (
 )
 
 // benchUsage is the bench command's part of the usage text.
-const benchUsage = `  bench   [--set small|large|both] [--n N] [--rounds 3] [--batch 50] [--seed 1] [--keep]
+const benchUsage = `  bench   [--set small|large|both] [--n N] [--rounds 3] [--batch 200] [--seed 1] [--keep]
           throughput against a throwaway Dovecot (Debian package dovecot-imapd): N generated,
           distinct messages that the default rules log (small: 5000 of ~3.4 KB; large: 200 of
           ~1.5 MB with a PDF), read by a bare go-imap client (read; read+parse; read+parse+STORE)

@@ -59,7 +59,7 @@ commands:
   copy-store [--config FILE] [--from-db PATH] --to-url URL | --to-url-file FILE
           copy a whole SQLite store into an empty PostgreSQL database, keeping every id,
           and print each table's rows and checksums; the password goes in PGPASSWORD or the file
-  bench   [--set small|large|both] [--n N] [--rounds 3] [--batch 50] [--seed 1] [--keep]
+  bench   [--set small|large|both] [--n N] [--rounds 3] [--batch 200] [--seed 1] [--keep]
           poller once against a bare IMAP client on a throwaway Dovecot (needs dovecot-imapd)
   version the module version and commit poller was built from (also --version)
   help    show this help; CMD -h shows one command's
