@@ -25,8 +25,8 @@ const (
 	encodingDeflate = "deflate" // the content compressed (RFC 1951)
 )
 
-// compressMax is the largest content putBlob compresses. Mail this size is
-// mostly text and headers, which deflate shrinks to a third or so; larger
+// compressMax is the largest content prepareBlob compresses. Mail this size
+// is mostly text and headers, which deflate shrinks to a half or less; larger
 // mail is mostly attachments that are compressed already (base64 saves a
 // quarter), where compressing would cost the pass more than it saves. A
 // compressed blob is one chunk.

@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"fmt"
 )
 
 // dbtx runs a transaction's statements: a *sql.Tx, or a connTx.
 type dbtx interface {
+	Querier
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // committer is a transaction that commits.
@@ -56,7 +54,7 @@ func (t *connTx) Commit() error {
 	}
 	if _, err := t.ExecContext(t.ctx, "COMMIT"); err != nil {
 		t.Rollback()
-		return fmt.Errorf("commit: %w", err)
+		return err
 	}
 	t.done = true
 	return t.Close()

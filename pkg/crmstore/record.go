@@ -77,7 +77,7 @@ func (s *Store) recordBatch(ctx context.Context, items []ingest.Item, blobs []ra
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO message`); rerr != nil {
 				return nil, fmt.Errorf("record %s: %w", items[i].Origin, s.describe(err))
 			}
-			res, err = s.recordFailure(ctx, tx, &items[i], err, now)
+			res, err = s.recordFailure(ctx, tx, &items[i], blobs[i], err, now)
 			if err != nil {
 				return nil, fmt.Errorf("record %s: %w", items[i].Origin, s.describe(err))
 			}
@@ -121,7 +121,7 @@ func (s *Store) recordOne(ctx context.Context, tx dbtx, it *ingest.Item, blob ra
 		return ingest.Result{}, err
 	}
 	if it.Failure != nil {
-		return s.recordFailure(ctx, tx, it, it.Failure, now)
+		return s.recordFailure(ctx, tx, it, blob, it.Failure, now)
 	}
 	row := intakeRow{rawSum: rawSum}
 	var res ingest.Result
@@ -174,8 +174,7 @@ func (s *Store) logDecision(ctx context.Context, tx dbtx, it *ingest.Item, rawSu
 
 // recordFailure records that processing it failed with cause, keeping its
 // raw bytes, and counts its failures so far.
-func (s *Store) recordFailure(ctx context.Context, tx dbtx, it *ingest.Item, cause error, now string) (ingest.Result, error) {
-	blob := s.prepareBlob(it.Raw)
+func (s *Store) recordFailure(ctx context.Context, tx dbtx, it *ingest.Item, blob rawBlob, cause error, now string) (ingest.Result, error) {
 	rawSum := blob.sum
 	if err := s.putBlob(ctx, tx, rawSum, it.Raw, blob.deflated, now); err != nil {
 		return ingest.Result{}, err

@@ -144,9 +144,6 @@ func (b *base64Reader) wholeLines(raw []byte) int {
 		}
 		b.buf = b.buf[:at+n]
 		used += end + 1
-		if n < len(line)/4*3 { // padded: the body's end, or a piece's
-			return used
-		}
 	}
 }
 
