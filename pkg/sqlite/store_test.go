@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"math/rand"
@@ -290,5 +291,34 @@ func TestCommittedPagesAreCheckpointedInTheBackground(t *testing.T) {
 			t.Fatalf("the database file grew by %d bytes, want the %d of the committed message: no checkpoint", grown, len(body))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Every pooled connection keeps its statement journals (and any other
+// temporary file) in memory: PRAGMA temp_store reads 2 (MEMORY) on each.
+func TestConnectionsKeepTemporaryFilesInMemory(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "poller.db"), crmstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := s.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		var mode int
+		if err := c.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != 2 {
+			t.Errorf("connection %d: temp_store = %d, want 2 (MEMORY)", i, mode)
+		}
+		c.Close()
 	}
 }
