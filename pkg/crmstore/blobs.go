@@ -5,7 +5,6 @@ import (
 	"compress/flate"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	_ "embed"
 	"encoding/hex"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/poller-crm/poller/pkg/email"
 	"github.com/poller-crm/poller/pkg/ingest"
 )
 
@@ -139,54 +139,35 @@ func (s *Store) ReadBlob(ctx context.Context, sum string, w io.Writer) error {
 }
 
 // readBlob writes the content of the blob with hash sum, read through q,
-// to w.
+// to w: one query for its encoding and its chunks, in order.
 func readBlob(ctx context.Context, q Querier, sum string, w io.Writer) error {
-	var encoding string
-	switch err := q.QueryRowContext(ctx, `SELECT encoding FROM blobs WHERE sha256 = ?`, sum).Scan(&encoding); {
-	case err == sql.ErrNoRows:
-		return fmt.Errorf("read blob %s: %w", sum, ErrNotFound)
-	case err != nil:
-		return fmt.Errorf("read blob %s: %w", sum, err)
-	}
-	switch encoding {
-	case encodingNone:
-		return readChunks(ctx, q, sum, w)
-	case encodingDeflate, encodingDeflateMail1:
-		var z bytes.Buffer
-		if err := readChunks(ctx, q, sum, &z); err != nil {
-			return err
-		}
-		var dict []byte
-		if encoding == encodingDeflateMail1 {
-			dict = mailDict1
-		}
-		r := flate.NewReaderDict(&z, dict)
-		defer r.Close()
-		if _, err := io.Copy(w, r); err != nil {
-			return fmt.Errorf("read blob %s: %w", sum, err)
-		}
-		return nil
-	default:
-		return fmt.Errorf("read blob %s: unknown encoding %q (written by a newer poller?)", sum, encoding)
-	}
-}
-
-// readChunks writes the chunks of blob sum to w, in order.
-func readChunks(ctx context.Context, q Querier, sum string, w io.Writer) error {
-	rows, err := q.QueryContext(ctx, `SELECT data FROM blob_chunks WHERE sha256 = ? ORDER BY seq`, sum)
+	rows, err := q.QueryContext(ctx, `SELECT b.encoding, c.data FROM blobs b LEFT JOIN blob_chunks c ON c.sha256 = b.sha256
+		WHERE b.sha256 = ? ORDER BY c.seq`, sum)
 	if err != nil {
 		return fmt.Errorf("read blob %s: %w", sum, err)
 	}
 	defer rows.Close()
+	var encoding string
+	var z bytes.Buffer // compressed content, inflated once read
 	found := false
 	for rows.Next() {
-		found = true
 		var data []byte
-		if err := rows.Scan(&data); err != nil {
+		if err := rows.Scan(&encoding, &data); err != nil {
 			return fmt.Errorf("read blob %s: %w", sum, err)
 		}
-		if _, err := w.Write(data); err != nil {
-			return err
+		if data == nil { // a blob without chunks
+			break
+		}
+		found = true
+		switch encoding {
+		case encodingNone:
+			if _, err := w.Write(data); err != nil {
+				return err
+			}
+		case encodingDeflate, encodingDeflateMail1:
+			z.Write(data)
+		default:
+			return fmt.Errorf("read blob %s: unknown encoding %q (written by a newer poller?)", sum, encoding)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -195,5 +176,32 @@ func readChunks(ctx context.Context, q Querier, sum string, w io.Writer) error {
 	if !found {
 		return fmt.Errorf("read blob %s: %w", sum, ErrNotFound)
 	}
+	if encoding == encodingNone {
+		return nil
+	}
+	var dict []byte
+	if encoding == encodingDeflateMail1 {
+		dict = mailDict1
+	}
+	r := flate.NewReaderDict(&z, dict)
+	defer r.Close()
+	if _, err := io.Copy(w, r); err != nil {
+		return fmt.Errorf("read blob %s: %w", sum, err)
+	}
 	return nil
+}
+
+// rawHTML returns the HTML body of the raw message rawSum as Record read
+// it (the first text/html body, email.Parse's Message.HTML): what an email
+// with html_in_raw has instead of body_html.
+func rawHTML(ctx context.Context, q Querier, rawSum string) (string, error) {
+	var raw bytes.Buffer
+	if err := readBlob(ctx, q, rawSum, &raw); err != nil {
+		return "", fmt.Errorf("HTML body: %w", err)
+	}
+	m, err := email.Parse(&raw)
+	if err != nil {
+		return "", fmt.Errorf("HTML body of raw message %s: %w", rawSum, err)
+	}
+	return m.HTML, nil
 }

@@ -254,20 +254,25 @@ func readDeals(ctx context.Context, q Querier, where string, args ...any) ([]Dea
 func readEmails(ctx context.Context, q Querier, bodies bool) ([]EmailRecord, error) {
 	out := []EmailRecord{}
 	index := map[int64]int{}
-	bodyCols := `'', ''`
+	bodyCols := `'', '', 0, ''`
 	if bodies {
-		bodyCols = `e.body_text, e.body_html`
+		bodyCols = `e.body_text, e.body_html, e.html_in_raw, COALESCE(e.raw_sha256, '')`
 	}
+	htmlInRaw := map[int]string{} // index in out: raw message
 	err := each(ctx, q, `SELECT e.id, e.kind, e.message_id, e.original_message_id, e.subject, e.date,
 		e.from_name, e.from_address, e.to_json, e.cc_json, COALESCE(u.email, ''), COALESCE(e.thread_id, e.id),
 		e.note, e.attachment_note, e.private, `+bodyCols+`
 		FROM emails e LEFT JOIN users u ON u.id = e.user_id ORDER BY e.id`, func(rows *sql.Rows) error {
 		var e EmailRecord
-		var date, to, cc string
+		var date, to, cc, rawSum string
+		var inRaw bool
 		if err := rows.Scan(&e.ID, &e.Kind, &e.MessageID, &e.OriginalMessageID, &e.Subject, &date,
 			&e.From.Name, &e.From.Address, &to, &cc, &e.AttributedUser, &e.ThreadID,
-			&e.Note, &e.AttachmentNote, &e.Private, &e.BodyText, &e.BodyHTML); err != nil {
+			&e.Note, &e.AttachmentNote, &e.Private, &e.BodyText, &e.BodyHTML, &inRaw, &rawSum); err != nil {
 			return err
+		}
+		if inRaw {
+			htmlInRaw[len(out)] = rawSum
 		}
 		var err error
 		if e.Date, err = parseEmailDate(date); err != nil {
@@ -286,6 +291,13 @@ func readEmails(ctx context.Context, q Querier, bodies bool) ([]EmailRecord, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emails: %w", err)
+	}
+	// After the rows are closed: PostgreSQL runs one query at a time on a
+	// transaction's connection.
+	for i, rawSum := range htmlInRaw {
+		if out[i].BodyHTML, err = rawHTML(ctx, q, rawSum); err != nil {
+			return nil, fmt.Errorf("email %d: %w", out[i].ID, err)
+		}
 	}
 	if len(out) == 0 {
 		return out, nil

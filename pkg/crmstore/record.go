@@ -318,11 +318,17 @@ func (s *Store) logEmail(ctx context.Context, tx dbtx, it *ingest.Item, d crm.De
 	if err != nil {
 		return 0, false, err
 	}
+	// The message's own HTML body is read from its raw message on demand
+	// (rawHTML), not stored a second time.
+	bodyHTML, htmlInRaw := e.bodyHTML, false
+	if e.direct && bodyHTML != "" && rawSum != "" {
+		bodyHTML, htmlInRaw = "", true
+	}
 	id, _, err := s.insertID(ctx, tx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
-		from_name, from_address, to_json, cc_json, date, date_utc, subject, body_text, body_html, note,
-		attachment_note, user_id, thread_id, raw_sha256, created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		from_name, from_address, to_json, cc_json, date, date_utc, subject, body_text, body_html, html_in_raw, note,
+		attachment_note, user_id, thread_id, raw_sha256, created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(e.kind), e.dedupKey, e.contentKey, e.messageID, e.originalMessageID,
-		e.from.Name, strings.ToLower(e.from.Address), toJSON, ccJSON, date, dateUTC, e.subject, e.bodyText, e.bodyHTML, e.note,
+		e.from.Name, strings.ToLower(e.from.Address), toJSON, ccJSON, date, dateUTC, e.subject, e.bodyText, bodyHTML, htmlInRaw, e.note,
 		attachNote.text, userID, thread, rawSum, now, d.Tags.Private)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert email: %w", err)

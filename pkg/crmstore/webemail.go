@@ -54,15 +54,16 @@ func (s *Store) Email(ctx context.Context, v view.Viewer, id int64) (*view.Email
 func readEmail(ctx context.Context, q Querier, v view.Viewer, id int64) (*view.Email, error) {
 	vis, visArgs := emailVisible(v)
 	var e *view.Email
+	var htmlInRaw bool
 	err := each(ctx, q, `SELECT `+summaryColumns+`, e.message_id, e.original_message_id, e.to_json, e.cc_json, e.note,
-		e.attachment_note, e.body_text, e.body_html, COALESCE(e.raw_sha256, ''), COALESCE(b.size, 0), e.created_at
+		e.attachment_note, e.body_text, e.body_html, e.html_in_raw, COALESCE(e.raw_sha256, ''), COALESCE(b.size, 0), e.created_at
 		FROM emails e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN blobs b ON b.sha256 = e.raw_sha256
 		WHERE e.id = ? AND `+vis, func(rows *sql.Rows) error {
 		e = &view.Email{}
 		var to, cc, logged string
 		var err error
 		e.EmailSummary, err = scanSummary(rows, &e.MessageID, &e.OriginalMessageID, &to, &cc, &e.Note,
-			&e.AttachmentNote, &e.BodyText, &e.BodyHTML, &e.RawSHA256, &e.RawSize, &logged)
+			&e.AttachmentNote, &e.BodyText, &e.BodyHTML, &htmlInRaw, &e.RawSHA256, &e.RawSize, &logged)
 		if err != nil {
 			return err
 		}
@@ -82,6 +83,11 @@ func readEmail(ctx context.Context, q Querier, v view.Viewer, id int64) (*view.E
 	}
 	if e == nil {
 		return nil, ErrNotFound
+	}
+	if htmlInRaw {
+		if e.BodyHTML, err = rawHTML(ctx, q, e.RawSHA256); err != nil {
+			return nil, err
+		}
 	}
 	e.AttachmentList, e.Companies, e.Deals = []view.Attachment{}, []view.CompanyRef{}, []view.DealRef{}
 	err = each(ctx, q, `SELECT id, email_id, name, content_type, size, sha256, content_id, inline

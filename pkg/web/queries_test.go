@@ -58,11 +58,13 @@ func (q *queryStore) targets(small bool) []queryTarget {
 	company := q.sum.BusiestCompany
 	deal := q.one(`SELECT id FROM deals WHERE external_id = ?`, q.sum.BusiestDeal)
 	// An email without attachments in the small store, one with the most
-	// in the bigger.
-	withAttachments := q.one(`SELECT email_id FROM attachments GROUP BY email_id ORDER BY count(*) DESC, email_id LIMIT 1`)
+	// in the bigger; both with an HTML body read from the raw message, so
+	// that the two pages differ in their rows alone.
+	withAttachments := q.one(`SELECT a.email_id FROM attachments a JOIN emails e ON e.id = a.email_id WHERE e.html_in_raw = 1
+		GROUP BY a.email_id ORDER BY count(*) DESC, a.email_id LIMIT 1`)
 	attachments := q.one(`SELECT count(*) FROM attachments WHERE email_id = ?`, withAttachments)
 	if small {
-		withAttachments = q.one(`SELECT min(id) FROM emails WHERE id NOT IN (SELECT email_id FROM attachments)`)
+		withAttachments = q.one(`SELECT min(id) FROM emails WHERE html_in_raw = 1 AND id NOT IN (SELECT email_id FROM attachments)`)
 		attachments = 0
 	}
 	return []queryTarget{

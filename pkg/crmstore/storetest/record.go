@@ -275,6 +275,50 @@ func testRawMailStoredCompactlyAndReadBackExactly(t *testing.T, open Opener) {
 	}
 }
 
+// A BCC'd message's HTML body is not stored a second time: the email reads
+// it from the raw message, decoded as when it was logged, in the web app's
+// view and in the export; an email whose HTML is stored (logged before, or
+// imported) keeps it.
+func testHTMLBodyReadFromTheRawMessage(t *testing.T, open Opener) {
+	s := openStore(t, open, crmstore.Options{})
+	ctx := context.Background()
+	raw := BCC("alice@example.com", "dana@prospect.example", "the quote", "--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee the quote\r\n"+
+		"--alt\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+
+		"<p>Gr=FC=DFe, <b>Dana</b>: the quote is =\r\nattached.</p>\r\n--alt--",
+		"MIME-Version: 1.0", `Content-Type: multipart/alternative; boundary="alt"`)
+	const wantHTML = "<p>Grüße, <b>Dana</b>: the quote is attached.</p>"
+	id := EmailIDs(t, Record(t, s, raw))[0]
+	var stored string
+	var inRaw int
+	if err := s.DB().QueryRow(`SELECT body_html, html_in_raw FROM emails WHERE id = ?`, id).Scan(&stored, &inRaw); err != nil {
+		t.Fatal(err)
+	}
+	if stored != "" || inRaw != 1 {
+		t.Errorf("body_html = %q, html_in_raw = %d; want '' and 1 (read from the raw message)", stored, inRaw)
+	}
+	admin := view.Viewer{Admin: true}
+	e, err := s.Email(ctx, admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(e.BodyHTML) != wantHTML || e.BodyText != "see the quote" {
+		t.Errorf("Email: html %q, text %q; want %q and the text part", e.BodyHTML, e.BodyText, wantHTML)
+	}
+	x, err := s.ExportWithBodies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Emails) != 1 || strings.TrimSpace(x.Emails[0].BodyHTML) != wantHTML {
+		t.Errorf("ExportWithBodies: %+v; want the HTML body %q", x.Emails, wantHTML)
+	}
+	if _, err := s.DB().Exec(`UPDATE emails SET body_html = '<p>kept</p>', html_in_raw = 0 WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.Email(ctx, admin, id); err != nil || e.BodyHTML != "<p>kept</p>" {
+		t.Errorf("an email with its HTML stored: %q, %v; want the stored HTML", e.BodyHTML, err)
+	}
+}
+
 func testFailingMessageDoesNotCostTheBatch(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
 	rules := testRules(t)

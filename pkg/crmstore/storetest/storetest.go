@@ -65,6 +65,7 @@ var tests = []test{
 	{"RepliesJoinTheThread", testRepliesJoinTheThread},
 	{"AttachmentsStoredOnceAndLimited", testAttachmentsStoredOnceAndLimited},
 	{"RawMailStoredCompactlyAndReadBackExactly", testRawMailStoredCompactlyAndReadBackExactly},
+	{"HTMLBodyReadFromTheRawMessage", testHTMLBodyReadFromTheRawMessage},
 	{"FailingMessageDoesNotCostTheBatch", testFailingMessageDoesNotCostTheBatch},
 	{"RejectionsAreRecordedWithReason", testRejectionsAreRecordedWithReason},
 	{"MigrationsAreRecorded", testMigrationsAreRecorded},
