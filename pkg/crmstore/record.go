@@ -117,7 +117,7 @@ func (s *Store) recordOne(ctx context.Context, tx dbtx, it *ingest.Item, blob ra
 		prev.Seen = true
 		return prev, nil
 	}
-	if err := s.putBlob(ctx, tx, rawSum, it.Raw, blob.deflated, now); err != nil {
+	if err := s.putBlob(ctx, tx, it.Raw, blob, now); err != nil {
 		return ingest.Result{}, err
 	}
 	if it.Failure != nil {
@@ -176,7 +176,7 @@ func (s *Store) logDecision(ctx context.Context, tx dbtx, it *ingest.Item, rawSu
 // raw bytes, and counts its failures so far.
 func (s *Store) recordFailure(ctx context.Context, tx dbtx, it *ingest.Item, blob rawBlob, cause error, now string) (ingest.Result, error) {
 	rawSum := blob.sum
-	if err := s.putBlob(ctx, tx, rawSum, it.Raw, blob.deflated, now); err != nil {
+	if err := s.putBlob(ctx, tx, it.Raw, blob, now); err != nil {
 		return ingest.Result{}, err
 	}
 	if err := s.insertIntake(ctx, tx, it, intakeRow{outcome: ingest.OutcomeFailed, detail: cause.Error(), rawSum: rawSum}, now); err != nil {
