@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -205,15 +206,47 @@ func readBlob(ctx context.Context, q Querier, sum string, w io.Writer) error {
 
 // rawHTML returns the HTML body of the raw message rawSum as Record read
 // it (the first text/html body, email.Parse's Message.HTML): what an email
-// with html_in_raw has instead of body_html.
+// with html_in_raw has instead of body_html. The message is streamed
+// through the parser, not held.
 func rawHTML(ctx context.Context, q Querier, rawSum string) (string, error) {
-	var raw bytes.Buffer
-	if err := readBlob(ctx, q, rawSum, &raw); err != nil {
-		return "", fmt.Errorf("HTML body: %w", err)
-	}
-	m, err := email.Parse(&raw)
+	var html string
+	err := streamBlob(ctx, q, rawSum, func(r io.Reader) error {
+		m, err := email.Parse(r)
+		if err != nil {
+			return err
+		}
+		html = m.HTML
+		return nil
+	})
 	if err != nil {
 		return "", fmt.Errorf("HTML body of raw message %s: %w", rawSum, err)
 	}
-	return m.HTML, nil
+	return html, nil
+}
+
+// errStreamed tells readBlob, writing to streamBlob's pipe, that the
+// reader is done with the blob.
+var errStreamed = errors.New("blob read")
+
+// streamBlob runs fn on the content of blob sum, read through q as fn
+// reads it (a pipe), never held whole; fn may stop reading early. fn's
+// error is returned as is, else a read error.
+func streamBlob(ctx context.Context, q Querier, sum string, fn func(io.Reader) error) error {
+	pr, pw := io.Pipe()
+	read := make(chan error, 1)
+	go func() {
+		err := readBlob(ctx, q, sum, pw)
+		pw.CloseWithError(err)
+		read <- err
+	}()
+	err := fn(pr)
+	pr.CloseWithError(errStreamed) // a readBlob still writing returns
+	rerr := <-read
+	if err != nil {
+		return err
+	}
+	if rerr != nil && !errors.Is(rerr, errStreamed) {
+		return rerr
+	}
+	return nil
 }

@@ -201,28 +201,19 @@ var errPartDone = errors.New("part written")
 // raw message rawSum to w, streaming the message through the parser
 // rather than holding it.
 func (s *Store) readPart(ctx context.Context, rawSum string, part int, w io.Writer) error {
-	pr, pw := io.Pipe()
-	read := make(chan error, 1)
-	go func() {
-		err := s.ReadBlob(ctx, rawSum, pw)
-		pw.CloseWithError(err)
-		read <- err
-	}()
 	found := false
-	err := email.WalkAttachments(pr, email.Limits{}, func(i int, _ email.Attachment, content io.Reader) error {
-		if i != part {
-			return nil
-		}
-		found = true
-		if _, err := io.Copy(w, content); err != nil {
-			return err
-		}
-		return errPartDone
+	err := streamBlob(ctx, s.db, rawSum, func(r io.Reader) error {
+		return email.WalkAttachments(r, email.Limits{}, func(i int, _ email.Attachment, content io.Reader) error {
+			if i != part {
+				return nil
+			}
+			found = true
+			if _, err := io.Copy(w, content); err != nil {
+				return err
+			}
+			return errPartDone
+		})
 	})
-	pr.CloseWithError(errPartDone) // the reader stops: ReadBlob returns
-	if rerr := <-read; rerr != nil && !errors.Is(rerr, errPartDone) && !errors.Is(rerr, io.ErrClosedPipe) {
-		return rerr
-	}
 	if err != nil && !errors.Is(err, errPartDone) {
 		return err
 	}

@@ -281,8 +281,9 @@ func testRawMailStoredCompactlyAndReadBackExactly(t *testing.T, open Opener) {
 
 // A BCC'd message's HTML body is not stored a second time: the email reads
 // it from the raw message, decoded as when it was logged, in the web app's
-// view and in the export; an email whose HTML is stored (logged before, or
-// imported) keeps it.
+// view and in the export; an email whose HTML is stored (logged before,
+// imported, or a message over 512 KiB, whose page would parse it all)
+// keeps it.
 func testHTMLBodyReadFromTheRawMessage(t *testing.T, open Opener) {
 	s := openStore(t, open, crmstore.Options{})
 	ctx := context.Background()
@@ -320,6 +321,17 @@ func testHTMLBodyReadFromTheRawMessage(t *testing.T, open Opener) {
 	}
 	if e, err := s.Email(ctx, admin, id); err != nil || e.BodyHTML != "<p>kept</p>" {
 		t.Errorf("an email with its HTML stored: %q, %v; want the stored HTML", e.BodyHTML, err)
+	}
+	big := BCC("alice@example.com", "dana@prospect.example", "the deck", "--mix\r\nContent-Type: text/html\r\n\r\n<p>the deck</p>\r\n"+
+		"--mix\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=deck.bin\r\n\r\n"+
+		strings.Repeat("0123456789abcdef", 40_000)+"\r\n--mix--",
+		"MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="mix"`)
+	bigID := EmailIDs(t, Record(t, s, big))[0]
+	if err := s.DB().QueryRow(`SELECT body_html, html_in_raw FROM emails WHERE id = ?`, bigID).Scan(&stored, &inRaw); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(stored) != "<p>the deck</p>" || inRaw != 0 {
+		t.Errorf("a %d-byte message: body_html = %q, html_in_raw = %d; want its HTML stored", len(big), stored, inRaw)
 	}
 }
 
