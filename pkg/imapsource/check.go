@@ -13,6 +13,12 @@ type Step struct {
 	Note string
 }
 
+// LargeMailbox is how many seen messages left in the mailbox make Check
+// suggest a processed_folder: the server's SELECT reads every message of
+// the mailbox at each pass (Dovecot: ~40 ms more for 20,000 in a Maildir,
+// against 3.5 ms for the login).
+const LargeMailbox = 10_000
+
 // Check walks the way to the mailbox step by step, without changing
 // anything: TCP connection, TLS, login, mailbox, folders. It takes the
 // steps Dial takes (dialSteps, login, selectMailbox, folderExists), but
@@ -42,11 +48,13 @@ func Check(ctx context.Context, cfg Config) []Step {
 	}
 	step(login, nil, "")
 	var note string
+	var messages int
 	err = c.guard(ctx, func() error {
 		data, err := c.selectMailbox(true)
 		if err != nil {
 			return err
 		}
+		messages = int(data.NumMessages)
 		note = fmt.Sprintf("%d messages, UIDVALIDITY %d", data.NumMessages, data.UIDValidity)
 		return nil
 	})
@@ -56,6 +64,10 @@ func Check(ctx context.Context, cfg Config) []Step {
 	}
 	if unseen, err := c.Unseen(ctx); err == nil {
 		note += fmt.Sprintf(", %d unseen", len(unseen))
+		if seen := messages - len(unseen); seen >= LargeMailbox && cfg.ProcessedFolder == "" {
+			note += fmt.Sprintf("; the %d seen stay in it (processed_folder is empty) and every pass's SELECT reads them all: "+
+				"a processed_folder keeps it small", seen)
+		}
 	}
 	step("select "+cfg.mailbox(), nil, note)
 	for _, f := range []struct{ key, name string }{{"processed_folder", cfg.ProcessedFolder}, {"rejected_folder", cfg.RejectedFolder}} {

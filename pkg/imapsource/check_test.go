@@ -3,6 +3,7 @@ package imapsource_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -212,4 +213,49 @@ func TestCheckStepsAgainstDovecot(t *testing.T) {
 		cfg.Password = "wrong"
 		checkSteps(t, cfg, wantStep{name: "connect to " + tlsAddr}, wantStep{name: "TLS handshake"}, wantStep{name: login, kind: imapsource.ErrAuth})
 	})
+}
+
+// A mailbox that keeps LargeMailbox seen messages (no processed_folder)
+// makes Check suggest one, as each pass's SELECT reads them all; with a
+// processed_folder set, or fewer seen messages, it says nothing of it.
+func TestCheckSuggestsAProcessedFolderForALargeMailbox(t *testing.T) {
+	raws := make([][]byte, imapsource.LargeMailbox+5)
+	for i := range raws {
+		raws[i] = []byte(fmt.Sprintf("From: a@example.com\r\nMessage-ID: <m%d@example.com>\r\nSubject: %d\r\n\r\nhi\r\n", i, i))
+	}
+	srv := memServer(t, imapmem.Options{}, raws)
+	cfg := config(srv.Addr)
+	cfg.RejectedFolder = ""
+	note := func(cfg imapsource.Config) string {
+		for _, s := range imapsource.Check(context.Background(), cfg) {
+			if s.Name == "select INBOX" {
+				return s.Note
+			}
+		}
+		t.Fatal("Check reported no select step")
+		return ""
+	}
+	if n := note(cfg); strings.Contains(n, "processed_folder") {
+		t.Errorf("all unseen: note %q suggests a processed_folder", n)
+	}
+	c, err := imapsource.Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	uids, err := c.Unseen(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Acknowledge(context.Background(), uids[:imapsource.LargeMailbox], nil); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d messages, UIDVALIDITY ", len(raws))
+	if n := note(cfg); !strings.HasPrefix(n, want) || !strings.Contains(n, fmt.Sprintf("the %d seen stay in it (processed_folder is empty)", imapsource.LargeMailbox)) {
+		t.Errorf("%d seen: note %q, want it to suggest a processed_folder", imapsource.LargeMailbox, n)
+	}
+	cfg.ProcessedFolder = "Logged"
+	if n := note(cfg); strings.Contains(n, "processed_folder is empty") {
+		t.Errorf("with a processed_folder: note %q", n)
+	}
 }
