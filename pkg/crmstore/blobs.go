@@ -204,6 +204,11 @@ func readBlob(ctx context.Context, q Querier, sum string, w io.Writer) error {
 	return nil
 }
 
+// rawHTMLMax is the largest message whose HTML body is read from it
+// (rawHTML) rather than stored: beyond it the HTML is little beside the
+// message, and an email page would parse megabytes to show it.
+const rawHTMLMax = 512 << 10
+
 // rawHTML returns the HTML body of the raw message rawSum as Record read
 // it (the first text/html body, email.Parse's Message.HTML): what an email
 // with html_in_raw has instead of body_html. The message is streamed

@@ -258,7 +258,11 @@ func readEmails(ctx context.Context, q Querier, bodies bool) ([]EmailRecord, err
 	if bodies {
 		bodyCols = `e.body_text, e.body_html, e.html_in_raw, COALESCE(e.raw_sha256, '')`
 	}
-	htmlInRaw := map[int]string{} // index in out: raw message
+	type rawHTMLOf struct {
+		at     int // in out
+		rawSum string
+	}
+	var htmlInRaw []rawHTMLOf
 	err := each(ctx, q, `SELECT e.id, e.kind, e.message_id, e.original_message_id, e.subject, e.date,
 		e.from_name, e.from_address, e.to_json, e.cc_json, COALESCE(u.email, ''), COALESCE(e.thread_id, e.id),
 		e.note, e.attachment_note, e.private, `+bodyCols+`
@@ -272,7 +276,7 @@ func readEmails(ctx context.Context, q Querier, bodies bool) ([]EmailRecord, err
 			return err
 		}
 		if inRaw {
-			htmlInRaw[len(out)] = rawSum
+			htmlInRaw = append(htmlInRaw, rawHTMLOf{len(out), rawSum})
 		}
 		var err error
 		if e.Date, err = parseEmailDate(date); err != nil {
@@ -294,9 +298,9 @@ func readEmails(ctx context.Context, q Querier, bodies bool) ([]EmailRecord, err
 	}
 	// After the rows are closed: PostgreSQL runs one query at a time on a
 	// transaction's connection.
-	for i, rawSum := range htmlInRaw {
-		if out[i].BodyHTML, err = rawHTML(ctx, q, rawSum); err != nil {
-			return nil, fmt.Errorf("email %d: %w", out[i].ID, err)
+	for _, h := range htmlInRaw {
+		if out[h.at].BodyHTML, err = rawHTML(ctx, q, h.rawSum); err != nil {
+			return nil, fmt.Errorf("email %d: %w", out[h.at].ID, err)
 		}
 	}
 	if len(out) == 0 {

@@ -319,11 +319,9 @@ func (s *Store) logEmail(ctx context.Context, tx dbtx, it *ingest.Item, d crm.De
 		return 0, false, err
 	}
 	// The message's own HTML body is read from its raw message on demand
-	// (rawHTML), not stored a second time, unless the message is large:
-	// then its HTML is little beside it, and an email page would parse
-	// megabytes to show it.
+	// (rawHTML), not stored a second time, unless the message is large.
 	bodyHTML, htmlInRaw := e.bodyHTML, false
-	if e.direct && bodyHTML != "" && rawSum != "" && len(it.Raw) <= compressMax {
+	if e.direct && bodyHTML != "" && rawSum != "" && len(it.Raw) <= rawHTMLMax {
 		bodyHTML, htmlInRaw = "", true
 	}
 	id, _, err := s.insertID(ctx, tx, `INSERT INTO emails (kind, dedup_key, content_key, message_id, original_message_id,
